@@ -13,7 +13,10 @@ import sys
 from agentlib.errors import AgentlibError
 
 COMMANDS = {
-    "reproduce": ("agentlib.original", "run the article's program as published"),
+    "reproduce": (
+        "agentlib.original", "run the article's program as published"
+    ),
+    "notebooks": ("agentlib.notebooks", "re-execute the book's chapters"),
 }
 
 
@@ -26,7 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     for name, (module_name, help_text) in COMMANDS.items():
-        sub = subparsers.add_parser(name, help=help_text, description=help_text)
+        sub = subparsers.add_parser(
+            name, help=help_text, description=help_text
+        )
         sub.set_defaults(module_name=module_name)
         importlib.import_module(module_name).add_arguments(sub)
     return parser

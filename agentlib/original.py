@@ -76,7 +76,8 @@ class ToolEnv:
         for act in actions:
             steps += 1
             if act == MUL:
-                last = a * b if last is None else last * (d if stage > 0 else 1)
+                factor = d if stage > 0 else 1
+                last = a * b if last is None else last * factor
             elif act == ADD and last is not None:
                 last += c
             elif act == SUB and last is not None:

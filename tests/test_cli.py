@@ -1,0 +1,39 @@
+"""Tests for agentlib.cli: wiring, help, and clear errors."""
+
+import subprocess
+import sys
+
+import pytest
+
+from agentlib import cli
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    """Run ``python -m agentlib ARGS`` and capture its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "agentlib", *args],
+        capture_output=True, text=True, timeout=300,
+    )
+
+
+def test_help_lists_every_command():
+    result = run_cli("--help")
+    assert result.returncode == 0
+    for name in cli.COMMANDS:
+        assert name in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["fly"], ["reproduce", "--device", "tpu"], ["reproduce", "--seed", "x"]],
+)
+def test_bad_arguments_exit_2_with_a_message(args):
+    result = run_cli(*args)
+    assert result.returncode == 2
+    assert "error:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_agentlib_error_becomes_one_line(capsys):
+    status = cli.main(["notebooks", "no/such/chapter.ipynb"])
+    assert status == 2
+    assert "no such notebook" in capsys.readouterr().err

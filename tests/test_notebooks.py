@@ -1,0 +1,60 @@
+"""Tests for agentlib.notebooks and for the committed chapters themselves."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from agentlib import notebooks
+
+CHAPTERS = notebooks.chapter_paths()
+
+
+def load(path: Path) -> dict:
+    """The notebook at ``path`` as plain JSON."""
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_fingerprint_changes_with_the_source(tmp_path):
+    (tmp_path / "a.py").write_text("x = 1\n")
+    before = notebooks.source_fingerprint(tmp_path)
+    assert before == notebooks.source_fingerprint(tmp_path)
+    (tmp_path / "a.py").write_text("x = 2\n")
+    assert notebooks.source_fingerprint(tmp_path) != before
+
+
+def test_the_book_has_chapters():
+    assert CHAPTERS and CHAPTERS[0].name == "01_original.ipynb"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_outputs_come_from_the_committed_agentlib(path):
+    stamp = load(path)["metadata"].get(notebooks.METADATA_KEY, {})
+    assert stamp.get("source_sha256") == notebooks.source_fingerprint(), (
+        f"{path.name} was executed with other agentlib code than the "
+        f"committed one; {notebooks.REEXECUTE_HINT}"
+    )
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_is_executed_in_order_without_errors(path):
+    cells = [c for c in load(path)["cells"] if c["cell_type"] == "code"]
+    counts = [c["execution_count"] for c in cells]
+    assert None not in counts and counts == sorted(counts), (
+        f"{path.name} is not executed top to bottom; "
+        f"{notebooks.REEXECUTE_HINT}"
+    )
+    for cell in cells:
+        assert all(o["output_type"] != "error" for o in cell["outputs"])
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_has_one_title_a_summary_and_exercises(path):
+    markdown = "\n".join(
+        "".join(c["source"]) for c in load(path)["cells"]
+        if c["cell_type"] == "markdown"
+    )
+    lines = markdown.splitlines()
+    assert sum(line.startswith("# ") for line in lines) == 1
+    assert "## Summary" in lines and "## Exercises" in lines
+    assert lines.index("## Summary") < lines.index("## Exercises")
