@@ -7,6 +7,7 @@ code, so stored outputs can never silently come from other code.
 
 import argparse
 import hashlib
+import re
 import time
 from pathlib import Path
 
@@ -18,6 +19,28 @@ REPO_DIR = PACKAGE_DIR.parent
 BOOK_DIR = REPO_DIR / "book"
 METADATA_KEY = "agentlib"
 REEXECUTE_HINT = "re-execute the chapters with: python -m agentlib notebooks"
+SETUP_TAGS = ["hide-input"]
+SETUP_CELL = """\
+# Set-up: makes this chapter run anywhere, Colab included. When agentlib
+# is not importable, install it from $AGENTLIB_SOURCE (any pip requirement:
+# a path, a URL) or else from the book's repository. Then pick the GPU
+# when there is one. Elsewhere this cell shows nothing.
+import importlib.util
+import os
+import subprocess
+import sys
+
+REPOSITORY = "{repository}"
+if importlib.util.find_spec("agentlib") is None:
+    source = os.environ.get("AGENTLIB_SOURCE", f"git+{{REPOSITORY}}")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", source], check=True
+    )
+    importlib.invalidate_caches()
+
+from agentlib.devices import resolve_device
+
+device = resolve_device("auto")"""
 
 
 def source_fingerprint(package_dir: Path = PACKAGE_DIR) -> str:
@@ -31,17 +54,50 @@ def source_fingerprint(package_dir: Path = PACKAGE_DIR) -> str:
     return digest.hexdigest()
 
 
+def repository_url(config: Path = REPO_DIR / "_config.yml") -> str:
+    """The book's repository URL: ``repository.url`` in ``_config.yml``."""
+    text = config.read_text(encoding="utf-8")
+    match = re.search(r"^repository:\n(?:  .*\n)*?  url: *(\S+)", text, re.M)
+    if match is None:
+        raise AgentlibError(f"{config} has no repository url")
+    return match[1]
+
+
+def setup_cell_source() -> str:
+    """The first code cell of every chapter, with the repository URL."""
+    return SETUP_CELL.format(repository=repository_url())
+
+
+def sync_setup_cell(notebook) -> None:
+    """Make the notebook's first code cell the canonical set-up cell."""
+    import nbformat
+
+    code_cells = [c for c in notebook.cells if c.cell_type == "code"]
+    if code_cells and code_cells[0].source.startswith("# Set-up:"):
+        cell = code_cells[0]
+    else:
+        cell = nbformat.v4.new_code_cell()
+        position = 1 if notebook.cells[0].cell_type == "markdown" else 0
+        notebook.cells.insert(position, cell)
+    cell.source = setup_cell_source()
+    cell.metadata["tags"] = SETUP_TAGS
+
+
 def chapter_paths(book_dir: Path = BOOK_DIR) -> list[Path]:
     """The book's notebooks, in reading order."""
     return sorted(book_dir.glob("[0-9][0-9]_*.ipynb"))
 
 
 def execute_chapter(path: Path, timeout: int = 900) -> float:
-    """Execute one notebook in place, stamp its fingerprint; seconds."""
+    """Execute one notebook in place, stamp its fingerprint; seconds.
+
+    The first code cell is replaced by the canonical set-up cell first.
+    """
     import nbformat
     from nbclient import NotebookClient
 
     notebook = nbformat.read(path, as_version=4)
+    sync_setup_cell(notebook)
     start = time.perf_counter()
     client = NotebookClient(
         notebook, timeout=timeout, kernel_name="python3",
