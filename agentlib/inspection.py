@@ -1,0 +1,97 @@
+"""Looking inside: machine traces and the agent's decisions, step by step.
+
+Everything here runs one problem at a time through the batched torch
+machine (a batch of one), so what the chapters show is exactly what
+training used.
+"""
+
+from collections.abc import Sequence
+
+import torch
+
+from agentlib import env
+from agentlib.model import ActorCritic
+
+
+def register(value: torch.Tensor, empty: torch.Tensor) -> int | None:
+    """A register of a batch of one as a Python value (None if empty)."""
+    return None if bool(empty[0]) else int(value[0])
+
+
+def machine_row(state: env.Machine) -> dict:
+    """The machine's visible state (batch of one) as a plain dict."""
+    return {
+        "acc": register(state.acc, state.acc_empty),
+        "mem": register(state.mem, state.mem_empty),
+        "cursor": int(state.cursor[0]),
+        "done": bool(state.done[0]),
+    }
+
+
+def trace_program(
+    context: Sequence[int], program: Sequence[str]
+) -> list[dict]:
+    """Rows of (step, tool, acc, mem, cursor, done), the start first.
+
+    >>> [r["acc"] for r in trace_program([3, 4, 5], ["MUL", "ADD"])]
+    [None, 12, 17]
+    """
+    problems = env.problems_from_contexts([context])
+    state = env.reset(problems)
+    rows = [{"step": 0, "tool": "", **machine_row(state)}]
+    for number, name in enumerate(program, start=1):
+        if bool(state.done[0]):
+            break
+        action = torch.tensor([env.TOOLS.index(env.check_tool(name))])
+        state = env.step(state, problems, action)
+        rows.append({"step": number, "tool": name, **machine_row(state)})
+    return rows
+
+
+def answer_of(rows: list[dict]) -> int | None:
+    """The answer of a traced program (None if it never answered)."""
+    last = rows[-1]
+    return last["acc"] if last["tool"] == "ANS" else None
+
+
+def action_names(model: ActorCritic) -> list[str]:
+    """Names of the model's actions: the tools, then digits if allowed."""
+    digits = [str(d) for d in range(model.config.num_actions - env.NUM_TOOLS)]
+    return [*env.TOOLS, *digits]
+
+
+@torch.no_grad()
+def all_log_probs(
+    model: ActorCritic, h: torch.Tensor, prev_action: torch.Tensor
+) -> torch.Tensor:
+    """(A,) log-probabilities of every action from state h (1, d)."""
+    num = model.config.num_actions
+    _, log_prob, _, _, _ = model.get_action_and_value(
+        h.expand(num, -1), prev_action.expand(num),
+        action=torch.arange(num, device=h.device),
+    )
+    return log_prob
+
+
+@torch.no_grad()
+def agent_trace(model: ActorCritic, context: Sequence[int]) -> list[dict]:
+    """The greedy agent on one problem: each decision, its probabilities
+    over every action, and the machine after it."""
+    device = next(model.parameters()).device
+    problems = env.problems_from_contexts([context], device)
+    state = env.reset(problems)
+    h = model.initial_state(problems)  # (1, d)
+    action = model.start_action(1, device)
+    names, rows = action_names(model), []
+    while not bool(state.done[0]):
+        probs = all_log_probs(model, h, action).exp()
+        action, _, _, value, h = model.get_action_and_value(
+            h, action, greedy=True
+        )
+        state = env.step(state, problems, action)
+        rows.append({
+            "step": len(rows) + 1, "tool": names[int(action[0])],
+            "p": float(probs[int(action[0])]), "value": float(value[0]),
+            "probs": probs.tolist(), **machine_row(state),
+        })
+    return rows

@@ -1,0 +1,37 @@
+"""Tests for agentlib.widgets: the playground's logic and static views."""
+
+import torch
+
+from agentlib import widgets
+from agentlib.inspection import agent_trace
+from agentlib.model import ActorCritic, ActorCriticConfig
+
+
+def test_playground_presses_tools_and_follows_the_stage():
+    playground = widgets.MachinePlayground([3, 4, 5, 2, 6])
+    for tool in ["MUL", "ADD", "STO", "MUL", "RCL", "ANS"]:
+        playground.press(tool)
+    assert "✔ exact" in playground.view.value
+    playground.press("undo")
+    assert "no answer yet" in playground.view.value
+    playground.stage.value = 0
+    assert playground.context() == [3, 4, 5]
+    assert "target <b>17</b>" in playground.view.value
+    playground.press("reset")
+    assert playground.program == []
+
+
+def test_trace_html_marks_a_wrong_answer():
+    html = widgets.trace_html([3, 4, 5], ["MUL", "ANS"])
+    assert "✘ answered 12" in html
+    assert html.count("<tr>") == 1 + 3  # header, start, MUL, ANS
+    assert "✘ no answer" in widgets.trace_html([3, 4, 5], ["ANS"])
+
+
+def test_decisions_html_has_one_row_per_decision():
+    torch.manual_seed(0)
+    model = ActorCritic(ActorCriticConfig())
+    decisions = len(agent_trace(model, [3, 4, 5, 2, 6]))
+    html = widgets.decisions_html(model, [3, 4, 5, 2, 6], upto=2)
+    assert html.count("<tr>") == 1 + min(2, decisions)
+    assert "p(tool)" in html
