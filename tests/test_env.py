@@ -1,0 +1,210 @@
+"""Tests for agentlib.env: the tool machine, problems and rewards."""
+
+import random
+
+import pytest
+import torch
+
+from agentlib import env
+from agentlib.errors import AgentlibError
+
+SOLUTIONS = {
+    0: "MUL ADD ANS",
+    1: "MUL ADD SUB ANS",
+    2: "MUL ADD STO MUL RCL ANS",
+}
+
+
+def run(context: list[int], program: str) -> int | None:
+    """The reference interpreter on a space-separated program."""
+    return env.run_program(context, program.split())
+
+
+def test_stated_targets_by_hand():
+    assert env.stated_target([3, 4, 5]) == 3 * 4 + 5
+    assert env.stated_target([3, 4, 5, 2]) == 3 * 4 + 5 - 2
+    assert env.stated_target([3, 4, 5, 2, 6]) == 3 * 4 + 5 - 2 * 6
+
+
+def test_shortest_programs_by_hand():
+    assert run([3, 4, 5], SOLUTIONS[0]) == 17
+    assert run([3, 4, 5, 2], SOLUTIONS[1]) == 15
+    assert run([3, 4, 5, 2, 6], SOLUTIONS[2]) == 5  # 3*4+5-2*6
+
+
+def test_shortest_programs_solve_every_problem():
+    rng = random.Random(0)
+    for stage, program in SOLUTIONS.items():
+        for _ in range(200):
+            context = [rng.randrange(10) for _ in range(3 + stage)]
+            assert run(context, program) == env.stated_target(context)
+
+
+def test_mul_loads_two_operands_then_multiplies_by_one():
+    assert run([3, 4, 5], "MUL ANS") == 12
+    assert run([3, 4, 5], "MUL MUL ANS") == 60
+
+
+def test_tools_without_operands_do_nothing():
+    assert run([3, 4, 5], "MUL ADD ADD ANS") == 17  # no digit left
+    assert run([3, 4, 5], "MUL ADD MUL ANS") == 17
+    assert run([3, 4, 5, 2], "MUL ADD SUB SUB ANS") == 15
+
+
+def test_tools_without_registers_do_nothing():
+    assert run([3, 4, 5], "ADD SUB MUL ANS") == 12  # acc empty at first
+    assert run([3, 4, 5], "STO MUL ANS") == 12  # nothing to store
+    assert run([3, 4, 5], "MUL RCL ANS") == 12  # memory empty
+
+
+def test_sto_empties_acc_and_rcl_subtracts_acc_from_mem():
+    assert run([2, 3, 1, 1, 1], "MUL STO ANS") is None
+    assert run([2, 3, 4, 1, 1], "MUL STO MUL RCL ANS") == 6 - 4
+    assert run([2, 3, 4, 1, 1], "MUL STO RCL ANS") is None  # acc empty
+
+
+def test_no_answer_without_ans_or_after_the_budget():
+    assert run([3, 4, 5], "ANS") is None
+    assert run([3, 4, 5], "MUL ADD") is None
+    assert run([3, 4, 5], "STO STO STO STO STO STO MUL ANS") is None
+    assert run([3, 4, 5], "STO STO STO MUL ADD ANS") == 17
+
+
+@pytest.mark.parametrize(
+    "context",
+    [[1, 2], [1, 2, 3, 4, 5, 6], [1, 2, 10], [1, -1, 2], "123", [1, 2, 3.0],
+     [True, 1, 2], 123],
+)
+def test_malformed_contexts_raise(context):
+    with pytest.raises(AgentlibError, match="context"):
+        env.run_program(context, ["ANS"])
+
+
+def test_unknown_tool_raises():
+    with pytest.raises(AgentlibError, match="unknown tool 'DIV'"):
+        run([1, 2, 3], "MUL DIV ANS")
+
+
+@pytest.mark.parametrize("stage", [-1, 3, 1.5, "1", True])
+def test_bad_stages_raise(stage):
+    with pytest.raises(AgentlibError, match="stage"):
+        env.sample_problems(stage, 4)
+
+
+def test_sampled_problems_are_padded_and_state_their_targets():
+    generator = torch.Generator().manual_seed(0)
+    stages = torch.tensor([0, 1, 2, 2, 1, 0])
+    problems = env.sample_problems(stages, 6, generator)
+    assert problems.context.shape == (6, env.MAX_CONTEXT)
+    assert problems.length.tolist() == [3, 4, 5, 5, 4, 3]
+    for row, length, target in zip(
+        problems.context.tolist(), problems.length.tolist(),
+        problems.target.tolist(), strict=True,
+    ):
+        assert row[length:] == [0] * (env.MAX_CONTEXT - length)
+        assert target == env.stated_target(row[:length])
+
+
+def test_sampling_is_seeded():
+    def draw(seed):
+        generator = torch.Generator().manual_seed(seed)
+        return env.sample_problems(2, 8, generator).context
+
+    assert torch.equal(draw(1), draw(1))
+    assert not torch.equal(draw(1), draw(2))
+
+
+def test_problems_from_contexts():
+    problems = env.problems_from_contexts([[3, 4, 5], [3, 4, 5, 2, 6]])
+    assert problems.stage.tolist() == [0, 2]
+    assert problems.target.tolist() == [17, 5]
+    with pytest.raises(AgentlibError):
+        env.problems_from_contexts([])
+
+
+def torch_answers(contexts: list[list[int]], programs: list[list[str]]):
+    """Answers of the batched torch machine, None where none was given."""
+    problems = env.problems_from_contexts(contexts)
+    width = max(len(program) for program in programs)
+    actions = torch.full((len(programs), width), env.NUM_TOOLS)  # no-ops
+    for row, program in enumerate(programs):
+        for col, name in enumerate(program):
+            actions[row, col] = env.TOOLS.index(name)
+    state = env.run_programs(problems, actions)
+    return [
+        acc if answered else None
+        for acc, answered in zip(
+            state.acc.tolist(), state.answered.tolist(), strict=True
+        )
+    ]
+
+
+def test_torch_machine_agrees_with_the_reference_on_random_programs():
+    rng = random.Random(0)
+    contexts, programs = [], []
+    for _ in range(3000):
+        length = rng.choice([3, 4, 5])
+        contexts.append([rng.randrange(10) for _ in range(length)])
+        # mostly tools that compute, so that many programs answer
+        weights = [3, 3, 3, 3, 3, 1]
+        program = rng.choices(env.TOOLS, weights, k=rng.randrange(7))
+        programs.append(program + ["ANS"] * (rng.random() < 0.8))
+    for program in SOLUTIONS.values():
+        contexts.append([3, 4, 5, 2, 6])
+        programs.append(program.split())
+    expected = [env.run_program(c, p) for c, p in zip(contexts, programs,
+                                                        strict=True)]
+    assert torch_answers(contexts, programs) == expected
+    assert sum(answer is not None for answer in expected) > 500
+
+
+def test_finished_episodes_do_not_change():
+    problems = env.problems_from_contexts([[3, 4, 5]])
+    state = env.run_programs(problems, torch.tensor([[env.MUL, env.ANS]]))
+    after = env.step(state, problems, torch.tensor([env.MUL]))
+    assert all(
+        torch.equal(getattr(after, name), getattr(state, name))
+        for name in vars(state)
+    )
+    assert state.steps.item() == 2 and state.done.item()
+
+
+def test_the_budget_ends_an_episode():
+    problems = env.problems_from_contexts([[3, 4, 5]])
+    no_ops = torch.full((1, env.MAX_STEPS), env.STO)
+    state = env.run_programs(problems, no_ops)
+    assert state.done.item() and not state.answered.item()
+
+
+def states_along(context: list[int], program: str) -> list[env.Machine]:
+    """The machine's states after each tool of ``program``."""
+    problems = env.problems_from_contexts([context])
+    state, states = env.reset(problems), []
+    for name in program.split():
+        action = torch.tensor([env.TOOLS.index(name)])
+        state = env.step(state, problems, action)
+        states.append(state)
+    return problems, states
+
+
+def test_progress_by_hand():
+    problems, states = states_along([3, 4, 5, 2, 6], SOLUTIONS[2])
+    values = [env.progress(s, problems).item() for s in states]
+    assert values == pytest.approx([0.4, 0.6, 0.6, 1.0, 1.0, 1.0])
+    problems, states = states_along([3, 4, 5, 2, 6], "MUL ADD SUB")
+    assert env.progress(states[-1], problems).item() == 0.0
+
+
+def test_scores_by_hand():
+    problems, states = states_along([3, 4, 5, 2, 6], "MUL ADD ANS")
+    last = states[-1]  # answered 17, the target is 5
+    assert env.score(last, problems, "none").item() == 0.0
+    # the article's credit for answering a*b+c at stage 2 is 0.4
+    assert env.score(last, problems, "answer").item() == pytest.approx(0.08)
+    progress = env.score(last, problems, "progress", 1.5, 0.5).item()
+    assert progress == pytest.approx(-0.5 + 1.5 * 0.6)
+    problems, states = states_along([3, 4, 5, 2, 6], SOLUTIONS[2])
+    assert env.score(states[-1], problems, "none").item() == 1.0
+    assert env.score(states[-1], problems, "progress").item() == 2.5
+    with pytest.raises(AgentlibError, match="unknown shaping"):
+        env.score(states[-1], problems, "dense")
