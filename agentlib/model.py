@@ -1,0 +1,122 @@
+"""The agent: a stage-aware GRU actor-critic over the machine's tools.
+
+The article's design, without its defects. The GRU's first state comes
+from each episode's own context and stage (the article's broadcast mixed
+the whole batch into every episode); each step reads the previous
+action and outputs a distribution over the six tools and a value. The
+agent reads digits but does not emit them, unless an ablation asks for
+it with ``allow_digit_actions``.
+
+Tokens share one embedding: the tools (ids 0-5, the same as the action
+ids of :mod:`agentlib.env`), the digits 0-9 (ids 6-15) and ``START``.
+
+Sources: the article in ``shared/seed``; CleanRL's ``ppo_atari_lstm.py``
+for the method names; nanoGPT's ``model.py`` for the config.
+"""
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from agentlib.env import MAX_CONTEXT, NUM_TOOLS, STAGES, Problems
+
+DIGIT_0 = NUM_TOOLS  # token id of the digit 0
+START = DIGIT_0 + 10  # token read before the first action
+NUM_TOKENS = START + 1
+
+
+@dataclass
+class ActorCriticConfig:
+    """Everything that shapes the network, passed whole."""
+
+    d_model: int = 64
+    """Width of the embeddings and of the GRU state."""
+    use_stage: bool = True
+    """Add a learned stage embedding to the first state. When False
+    the agent must tell the stage from the context's length, which the
+    position embeddings make visible."""
+    allow_digit_actions: bool = False
+    """Let the policy emit digit tokens too (they do nothing but use a
+    step), as the article's head over all tokens did."""
+
+    @property
+    def num_actions(self) -> int:
+        """Size of the action head: 6 tools, or tools and 10 digits."""
+        return NUM_TOOLS + 10 * self.allow_digit_actions
+
+
+def sample(
+    logits: torch.Tensor, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """(B,) one action per row of (B, A) logits, drawn from the softmax.
+
+    The Gumbel-max trick: the argmax of logits plus Gumbel noise is a
+    sample, and it is cheaper on a CPU than ``torch.multinomial``.
+    """
+    uniform = torch.rand(logits.shape, generator=generator,
+                         device=logits.device)
+    gumbel = -torch.log(-torch.log(uniform.clamp(min=1e-20)))
+    return (logits.detach() + gumbel).argmax(-1)
+
+
+class ActorCritic(nn.Module):
+    """GRU policy and value heads; one GRU step per machine step."""
+
+    def __init__(self, config: ActorCriticConfig):
+        super().__init__()
+        self.config = config
+        d = config.d_model
+        self.token_emb = nn.Embedding(NUM_TOKENS, d)
+        self.pos_emb = nn.Embedding(MAX_CONTEXT, d)
+        self.stage_emb = (
+            nn.Embedding(len(STAGES), d) if config.use_stage else None
+        )
+        self.gru = nn.GRUCell(d, d)
+        self.policy_head = nn.Linear(d, config.num_actions)
+        self.value_head = nn.Linear(d, 1)
+
+    def initial_state(self, problems: Problems) -> torch.Tensor:
+        """Each episode's first state from its own context: (B, d)."""
+        positions = torch.arange(MAX_CONTEXT, device=problems.stage.device)
+        real = positions < problems.length[:, None]  # (B, 5)
+        tokens = self.token_emb(problems.context + DIGIT_0)  # (B, 5, d)
+        tokens = tokens + self.pos_emb(positions)  # (B, 5, d)
+        # mean over real digits only, so the length shows in the state
+        summary = (tokens * real[..., None]).sum(1)  # (B, d)
+        summary = summary / problems.length[:, None]
+        if self.stage_emb is not None:
+            # critical: (B, d) + (B, d), one stage per episode
+            summary = summary + self.stage_emb(problems.stage)
+        return torch.tanh(summary)
+
+    def start_action(self, num: int, device: torch.device) -> torch.Tensor:
+        """(B,) the token the GRU reads before its first action."""
+        return torch.full((num,), START, device=device)
+
+    def get_value(self, h: torch.Tensor) -> torch.Tensor:
+        """(B,) the critic's value of GRU states h (B, d)."""
+        return self.value_head(h).squeeze(1)
+
+    def get_action_and_value(
+        self, h: torch.Tensor, prev_action: torch.Tensor,
+        action: torch.Tensor | None = None, greedy: bool = False,
+        generator: torch.Generator | None = None,
+    ) -> tuple[torch.Tensor, ...]:
+        """Read the previous action, then act: sample, argmax or score.
+
+        Returns ``(action, log_prob, entropy, value, h)``, the first
+        four of shape (B,), the new state of shape (B, d). Pass
+        ``action`` to score given actions instead of choosing.
+        """
+        h = self.gru(self.token_emb(prev_action), h)  # (B, d)
+        logits = self.policy_head(h)  # (B, num_actions)
+        log_probs = F.log_softmax(logits, dim=-1)
+        if action is None and greedy:
+            action = logits.argmax(-1)
+        elif action is None:
+            action = sample(logits, generator)
+        log_prob = log_probs.gather(1, action[:, None]).squeeze(1)
+        entropy = -(log_probs.exp() * log_probs).sum(-1)
+        return action, log_prob, entropy, self.get_value(h), h
