@@ -1,0 +1,71 @@
+"""The curriculum: which stage each episode of a batch comes from.
+
+Two schedules. The article's is fixed: stages ``[0, 0, 0, 1, 1, 2]``
+stretched over the training budget, each batch from one stage, so
+earlier stages are never seen again. The mastery schedule promotes the
+agent to the next stage only when its greedy exact-match accuracy on
+held-out problems of the current stage passes a threshold, and keeps
+replaying earlier stages by mixing them into every batch.
+"""
+
+import torch
+
+from agentlib.env import STAGES
+from agentlib.errors import AgentlibError
+
+ARTICLE_SCHEDULE = (0, 0, 0, 1, 1, 2)
+CURRICULA = ("mastery", "fixed")
+
+
+def check_curriculum(name: str) -> str:
+    """Return ``name`` if it names a curriculum, else raise."""
+    if name not in CURRICULA:
+        raise AgentlibError(
+            f"unknown curriculum {name!r}; use one of {', '.join(CURRICULA)}"
+        )
+    return name
+
+
+def fixed_stage(
+    update: int, num_updates: int, schedule: tuple = ARTICLE_SCHEDULE
+) -> int:
+    """The stage of ``update`` when ``schedule`` spans ``num_updates``.
+
+    >>> [fixed_stage(u, 12) for u in range(12)]
+    [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2]
+    """
+    return schedule[min(update * len(schedule) // num_updates,
+                        len(schedule) - 1)]
+
+
+def promote(stage: int, accuracy: float, threshold: float) -> int:
+    """The next stage if ``accuracy`` on ``stage`` passes ``threshold``."""
+    if accuracy >= threshold and stage < max(STAGES):
+        return stage + 1
+    return stage
+
+
+def mix_stages(
+    stage: int, num: int, replay: float,
+    generator: torch.Generator | None = None,
+    device: str | torch.device = "cpu",
+) -> torch.Tensor:
+    """(num,) stages: ``stage``, or with probability ``replay`` an
+    earlier stage drawn uniformly (none before stage 0)."""
+    current = torch.full((num,), stage, device=device)
+    if stage == 0 or replay <= 0:
+        return current
+    draw = torch.rand(num, generator=generator, device=device)
+    earlier = (draw / replay * stage).long()  # uniform in 0..stage-1
+    return torch.where(draw < replay, earlier, current)
+
+
+def batch_stages(
+    curriculum: str, stage: int, num: int, replay: float,
+    generator: torch.Generator | None = None,
+    device: str | torch.device = "cpu",
+) -> torch.Tensor:
+    """(num,) stages of the next batch under ``curriculum``."""
+    if check_curriculum(curriculum) == "fixed":
+        return torch.full((num,), stage, device=device)
+    return mix_stages(stage, num, replay, generator, device)
