@@ -1,0 +1,49 @@
+"""Tests for agentlib.evaluate: greedy exact match per stage."""
+
+import torch
+
+from agentlib import env, evaluate
+from agentlib.model import ActorCritic, ActorCriticConfig
+from tests.test_a2c import Oracle
+
+
+def test_accuracy_by_stage_by_hand():
+    correct = torch.tensor([True, False, True, True, False])
+    stage = torch.tensor([0, 0, 1, 2, 2])
+    assert evaluate.accuracy_by_stage(correct, stage) == [0.5, 1.0, 0.5]
+
+
+def test_evaluation_problems_are_seeded_and_stage_by_stage():
+    problems = evaluate.evaluation_problems(4, seed=3)
+    assert problems.stage.tolist() == [0] * 4 + [1] * 4 + [2] * 4
+    again = evaluate.evaluation_problems(4, seed=3)
+    assert torch.equal(problems.context, again.context)
+
+
+def test_the_shortest_programs_score_100_percent():
+    accuracy = evaluate.accuracy_per_stage(Oracle(), num=500)
+    assert accuracy == [1.0, 1.0, 1.0]
+
+
+def test_the_stage_1_program_everywhere_scores_as_counted():
+    oracle = Oracle(("MUL ADD SUB ANS",) * 3)
+    problems = evaluate.evaluation_problems(2000, seed=0)
+    accuracy = evaluate.greedy_accuracy(oracle, problems)
+    # stage 0: the SUB has no operand, so a*b+c is answered
+    # stage 2: right only when d*e == d, i.e. d == 0 or e == 1
+    assert accuracy[:2] == [1.0, 1.0]
+    assert abs(accuracy[2] - 0.19) < 0.03
+
+
+def test_greedy_programs_stop_at_ans():
+    torch.manual_seed(0)
+    model = ActorCritic(ActorCriticConfig(d_model=16))
+    programs = evaluate.greedy_programs(model, [[3, 4, 5], [1, 2, 3, 4, 5]])
+    assert len(programs) == 2
+    for program in programs:
+        assert set(program) <= set(env.TOOLS)
+        assert "ANS" not in program[:-1]
+        assert len(program) <= env.MAX_STEPS
+    assert evaluate.greedy_programs(Oracle(), [[3, 4, 5]]) == [
+        ["MUL", "ADD", "ANS"]
+    ]
