@@ -17,6 +17,7 @@ COMMANDS = {
         "agentlib.original", "run the article's program as published"
     ),
     "notebooks": ("agentlib.notebooks", "re-execute the book's chapters"),
+    "train": ("agentlib.train", "train the corrected agent, report accuracy"),
 }
 
 

@@ -1,0 +1,353 @@
+"""Training end to end: curriculum, rollouts, A2C updates, evaluation.
+
+:func:`train` runs the book's defaults (:class:`TrainConfig`) and
+returns the trained model, its greedy exact-match accuracy per stage on
+10,000 fresh problems, and a per-update history for learning curves.
+``python -m agentlib train`` runs it from the command line.
+"""
+
+import argparse
+import functools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import torch
+
+from agentlib import a2c, curriculum, env, evaluate
+from agentlib.devices import DEVICE_CHOICES, resolve_device
+from agentlib.errors import AgentlibError
+from agentlib.model import ActorCritic, ActorCriticConfig
+from agentlib.progress import LiveProgress
+
+
+@dataclass
+class TrainConfig:
+    """The book's defaults; every field can be changed for an ablation."""
+
+    seed: int = 0
+    """Seeds the weights, the problems and the sampled actions."""
+    device: str = "auto"
+    """``cpu``, ``cuda`` or ``auto`` (CUDA when present)."""
+    d_model: int = 64
+    """Width of the GRU agent (see :class:`ActorCriticConfig`)."""
+    use_stage: bool = True
+    """Give the agent a stage embedding; False infers it from length."""
+    allow_digit_actions: bool = False
+    """Let the policy emit digits as no-op actions (an ablation)."""
+    batch_size: int = 256
+    """Episodes per update."""
+    lr: float = 3e-3
+    """Adam's learning rate."""
+    gamma: float = 1.0
+    """Discount; episodes are at most six steps, so none is needed."""
+    value_coef: float = 0.5
+    """Weight of the critic's loss."""
+    entropy_coef: float = 0.15
+    """Weight of the entropy bonus."""
+    max_grad_norm: float = 1.0
+    """Gradients are clipped to this global norm."""
+    baseline: str = "value"
+    """``value`` (the critic) or ``loo`` (leave-one-out group mean)."""
+    group_size: int = 4
+    """Episodes per problem when ``baseline`` is ``loo``."""
+    shaping: str = "progress"
+    """``none``, ``answer`` (the article's) or ``progress``."""
+    progress_scale: float = 1.5
+    """Weight of the progress potential (``progress`` shaping only)."""
+    wrong_cost: float = 0.5
+    """Cost of a wrong answer (``progress`` shaping only)."""
+    curriculum: str = "mastery"
+    """``mastery`` (promote on accuracy, replay) or ``fixed``."""
+    promote_threshold: float = 0.98
+    """Held-out greedy accuracy that promotes to the next stage."""
+    replay: float = 0.25
+    """Share of each batch drawn from earlier stages (mastery only)."""
+    stop_threshold: float = 1.0
+    """Stop once every stage's held-out accuracy reaches this."""
+    max_episodes: int = 300_000
+    """Training budget in episodes."""
+    eval_every: int = 10
+    """Updates between held-out evaluations."""
+    eval_size: int = 1_000
+    """Held-out problems per stage for those evaluations."""
+    final_eval_size: int = evaluate.NUM_EVAL
+    """Fresh problems per stage for the final accuracy."""
+
+    def model_config(self) -> ActorCriticConfig:
+        """The network's part of this config."""
+        return ActorCriticConfig(
+            self.d_model, self.use_stage, self.allow_digit_actions
+        )
+
+    @property
+    def num_updates(self) -> int:
+        """Updates the episode budget allows."""
+        return self.max_episodes // self.batch_size
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train` returns."""
+
+    model: ActorCritic
+    accuracy: list[float]
+    """Final greedy exact-match per stage on fresh problems."""
+    episodes: int
+    updates: int
+    seconds: float
+    device: str
+    config: TrainConfig
+    history: list[dict] = field(default_factory=list)
+    """One record per update: ``update`` (from 1), ``episodes`` so far,
+    ``stage`` (the curriculum's), ``stage_mix`` (share of each stage in
+    the batch), ``reward`` (mean return), ``exact`` (sampled exact
+    match), the losses and ``grad_norm``; every ``eval_every``-th also
+    has ``accuracy``, greedy exact match per stage on held-out problems.
+    """
+
+    def summary(self) -> dict:
+        """The JSON-ready numbers: accuracy, budget used, device, seed."""
+        return {
+            "accuracy": self.accuracy, "episodes": self.episodes,
+            "updates": self.updates, "seconds": round(self.seconds, 3),
+            "device": self.device, "seed": self.config.seed,
+            "shaping": self.config.shaping,
+            "curriculum": self.config.curriculum,
+        }
+
+
+def check_choice(name: str, value: str, choices: tuple) -> str:
+    """Return ``value`` if it is one of ``choices``, else raise."""
+    if value not in choices:
+        raise AgentlibError(
+            f"unknown {name} {value!r}; use one of {', '.join(choices)}"
+        )
+    return value
+
+
+def check_config(config: TrainConfig) -> TrainConfig:
+    """Return ``config`` if its choices and sizes make sense, else raise."""
+    check_choice("curriculum", config.curriculum, curriculum.CURRICULA)
+    check_choice("shaping", config.shaping, env.SHAPINGS)
+    check_choice("baseline", config.baseline, a2c.BASELINES)
+    seed = config.seed
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise AgentlibError(f"seed must be an integer >= 0, got {seed!r}")
+    if min(config.batch_size, config.num_updates, config.eval_every) < 1:
+        raise AgentlibError(
+            "batch_size, eval_every and max_episodes must allow one update"
+        )
+    if config.baseline == "loo" and (
+        config.group_size < 2 or config.batch_size % config.group_size
+    ):
+        raise AgentlibError(
+            "baseline 'loo' needs a group_size >= 2 that divides batch_size"
+        )
+    return config
+
+
+def make_score(config: TrainConfig) -> a2c.Score:
+    """The score function of the configured reward shaping."""
+    return functools.partial(
+        env.score, shaping=config.shaping,
+        progress_scale=config.progress_scale, wrong_cost=config.wrong_cost,
+    )
+
+
+def sample_batch(
+    config: TrainConfig, stage: int, generator: torch.Generator,
+    device: torch.device,
+) -> env.Problems:
+    """The next batch of problems, grouped when the baseline needs it."""
+    group = config.group_size if config.baseline == "loo" else 1
+    num = config.batch_size // group
+    stages = curriculum.batch_stages(
+        config.curriculum, stage, num, config.replay, generator, device
+    )
+    problems = env.sample_problems(stages, num, generator, device)
+    return a2c.repeat_problems(problems, group) if group > 1 else problems
+
+
+def train_step(
+    model: ActorCritic, optimizer: torch.optim.Optimizer,
+    config: TrainConfig, problems: env.Problems, generator: torch.Generator,
+) -> dict:
+    """Roll out one batch, take one A2C update; return tensor metrics."""
+    batch = a2c.rollout(
+        model, problems, make_score(config), generator=generator
+    )
+    loss, info = a2c.a2c_loss(
+        batch, config.gamma, config.value_coef, config.entropy_coef,
+        config.baseline, config.group_size,
+    )
+    info["grad_norm"] = a2c.update(model, optimizer, loss,
+                                   config.max_grad_norm)
+    info["reward"] = batch.reward.sum(1).mean()  # mean return
+    info["exact"] = batch.correct.float().mean()
+    info["stage_mix"] = evaluate.stage_one_hot(problems.stage).mean(0)
+    return info
+
+
+def to_python(records: list[dict]) -> list[dict]:
+    """Replace tensor values by floats or lists, one host sync for all."""
+    if not records:
+        return []
+    keys = [k for k, v in records[0].items() if torch.is_tensor(v)]
+    flat = torch.stack([
+        torch.cat([record[k].float().flatten() for k in keys])
+        for record in records
+    ])  # (num_records, num_numbers)
+    out = []
+    for record, row in zip(records, flat.tolist(), strict=True):
+        record = dict(record)
+        for k in keys:
+            size = record[k].numel()
+            value, row = row[:size], row[size:]
+            record[k] = value[0] if record[k].dim() == 0 else value
+        out.append(record)
+    return out
+
+
+@dataclass
+class Run:
+    """Everything one training run changes as it goes."""
+
+    config: TrainConfig
+    model: ActorCritic
+    optimizer: torch.optim.Optimizer
+    generator: torch.Generator
+    held_out: env.Problems
+    stage: int = 0
+    mastered: bool = False
+    history: list[dict] = field(default_factory=list)
+    pending: list[dict] = field(default_factory=list)
+    """Records whose tensors are not yet copied to the host."""
+
+
+def make_agent(
+    config: TrainConfig, device: torch.device
+) -> tuple[ActorCritic, torch.optim.Optimizer]:
+    """A model seeded by ``config.seed`` on ``device``, and its Adam."""
+    torch.manual_seed(config.seed)
+    model = ActorCritic(config.model_config()).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+    return model, optimizer
+
+
+def start_run(config: TrainConfig) -> Run:
+    """Seed everything and build the model, optimiser and held-out set."""
+    device = resolve_device(config.device)
+    model, optimizer = make_agent(config, device)
+    generator = torch.Generator(device).manual_seed(config.seed)
+    held_out = evaluate.evaluation_problems(
+        config.eval_size, config.seed + 1, device
+    )
+    return Run(config, model, optimizer, generator, held_out)
+
+
+def run_update(run: Run, update: int) -> None:
+    """Take update number ``update`` (from 1) and keep its record."""
+    config = run.config
+    if config.curriculum == "fixed":
+        run.stage = curriculum.fixed_stage(update - 1, config.num_updates)
+    device = run.held_out.stage.device
+    problems = sample_batch(config, run.stage, run.generator, device)
+    info = train_step(run.model, run.optimizer, config, problems,
+                      run.generator)
+    episodes = update * config.batch_size
+    run.pending.append(
+        {"update": update, "episodes": episodes, "stage": run.stage, **info}
+    )
+
+
+def run_evaluation(run: Run) -> dict:
+    """Score the held-out set, promote or stop; return the last record."""
+    accuracy = evaluate.greedy_accuracy(run.model, run.held_out)
+    run.pending[-1]["accuracy"] = accuracy
+    run.history += to_python(run.pending)
+    run.pending = []
+    last_stage = max(env.STAGES)
+    run.mastered = (
+        run.stage == last_stage and min(accuracy) >= run.config.stop_threshold
+    )
+    if run.config.curriculum == "mastery":
+        run.stage = curriculum.promote(
+            run.stage, accuracy[run.stage], run.config.promote_threshold
+        )
+    return run.history[-1]
+
+
+def train(
+    config: TrainConfig | None = None,
+    callback: Callable[[dict], None] | None = None,
+) -> TrainResult:
+    """Train the agent; call ``callback`` with each evaluated record."""
+    config = check_config(config or TrainConfig())
+    start = time.perf_counter()
+    run = start_run(config)
+    for update in range(1, config.num_updates + 1):
+        run_update(run, update)
+        if update % config.eval_every == 0:
+            record = run_evaluation(run)
+            if callback is not None:
+                callback(record)
+            if run.mastered:
+                break
+    run.history += to_python(run.pending)
+    accuracy = evaluate.accuracy_per_stage(
+        run.model, config.final_eval_size, seed=10_000 + config.seed
+    )
+    device = str(run.held_out.stage.device)
+    return TrainResult(
+        run.model, accuracy, len(run.history) * config.batch_size,
+        len(run.history), time.perf_counter() - start, device, config,
+        run.history,
+    )
+
+
+def print_summary(result: TrainResult) -> None:
+    """Print the final accuracies and the budget used, for people."""
+    accuracy = " / ".join(f"{a:.2%}" for a in result.accuracy)
+    print(
+        f"greedy exact match on {result.config.final_eval_size:,} fresh "
+        f"problems per stage: {accuracy}"
+    )
+    print(
+        f"{result.episodes:,} episodes, {result.updates} updates, "
+        f"{result.seconds:.1f} s on {result.device}, seed "
+        f"{result.config.seed}, shaping {result.config.shaping}, "
+        f"curriculum {result.config.curriculum}"
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Flags of ``python -m agentlib train``."""
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed of weights, problems and actions")
+    parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES,
+                        help="where to train (default: auto)")
+    parser.add_argument("--shaping", default=TrainConfig.shaping,
+                        choices=env.SHAPINGS,
+                        help="reward shaping (default: %(default)s)")
+    parser.add_argument("--curriculum", default=TrainConfig.curriculum,
+                        choices=curriculum.CURRICULA,
+                        help="stage schedule (default: %(default)s)")
+    parser.add_argument("--json", action="store_true",
+                        help="end with one line of JSON: the summary")
+
+
+def command(args: argparse.Namespace) -> int:
+    """Train with the parsed flags and report the accuracies."""
+    config = TrainConfig(
+        seed=args.seed, device=args.device, shaping=args.shaping,
+        curriculum=args.curriculum,
+    )
+    progress = LiveProgress(every_seconds=1.0)
+    result = train(config, callback=progress)
+    progress.close()
+    print_summary(result)
+    if args.json:
+        print(json.dumps(result.summary()))
+    return 0

@@ -1,0 +1,119 @@
+"""Tests for agentlib.train: a seeded run learns, its records, the CLI."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from agentlib import cli
+from agentlib.errors import AgentlibError
+from agentlib.train import TrainConfig, check_config, train
+
+SHORT = dict(device="cpu", final_eval_size=1_000, eval_size=200)
+
+
+def test_a_short_seeded_run_learns_stage_0():
+    result = train(TrainConfig(seed=0, max_episodes=5_120, **SHORT))
+    assert result.accuracy[0] >= 0.99
+    assert result.history[-1]["stage"] >= 1  # promoted on mastery
+    assert result.episodes == 5_120 and result.updates == 20
+
+
+def test_the_same_seed_gives_the_same_numbers():
+    runs = [train(TrainConfig(seed=3, max_episodes=2_560, **SHORT))
+            for _ in range(2)]
+    assert runs[0].history == runs[1].history
+    assert runs[0].accuracy == runs[1].accuracy
+
+
+def test_history_has_one_record_per_update_and_calls_back():
+    seen = []
+    result = train(TrainConfig(max_episodes=1_280, eval_every=2, **SHORT),
+                   callback=seen.append)
+    assert [r["update"] for r in result.history] == [1, 2, 3, 4, 5]
+    assert [r["episodes"] for r in result.history][-1] == 1_280
+    assert seen == [result.history[1], result.history[3]]
+    record = seen[-1]
+    assert len(record["accuracy"]) == 3 and len(record["stage_mix"]) == 3
+    for key in ("reward", "exact", "pg_loss", "v_loss", "entropy",
+                "loss", "grad_norm"):
+        assert isinstance(record[key], float)
+    json.dumps(result.history)
+
+
+def test_the_fixed_curriculum_follows_the_articles_schedule():
+    config = TrainConfig(curriculum="fixed", max_episodes=6 * 64,
+                         batch_size=64, **SHORT)
+    stages = [r["stage"] for r in train(config).history]
+    assert stages == [0, 0, 0, 1, 1, 2]
+    assert all(r["stage_mix"][r["stage"]] == 1.0
+               for r in train(config).history)
+
+
+@pytest.mark.parametrize("shaping", ["none", "answer", "progress"])
+def test_each_shaping_and_the_group_baseline_run(shaping):
+    config = TrainConfig(shaping=shaping, baseline="loo", max_episodes=512,
+                         **SHORT)
+    assert len(train(config).accuracy) == 3
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [({"shaping": "dense"}, "unknown shaping"),
+     ({"curriculum": "random"}, "unknown curriculum"),
+     ({"baseline": "mean"}, "unknown baseline"),
+     ({"seed": -1}, "seed"),
+     ({"device": "tpu"}, "unknown device"),
+     ({"max_episodes": 10}, "one update"),
+     ({"baseline": "loo", "group_size": 5}, "group_size")],
+)
+def test_bad_configs_raise(changes, message):
+    with pytest.raises(AgentlibError, match=message):
+        train(TrainConfig(**changes))
+
+
+def test_check_config_accepts_the_defaults():
+    assert check_config(TrainConfig()) == TrainConfig()
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU")
+def test_a_short_run_on_cuda():
+    result = train(TrainConfig(seed=0, max_episodes=5_120, device="cuda",
+                               final_eval_size=1_000, eval_size=200))
+    assert result.device.startswith("cuda") and result.accuracy[0] >= 0.99
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    """Run ``python -m agentlib train ARGS`` and capture its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "agentlib", "train", *args],
+        capture_output=True, text=True, timeout=300,
+    )
+
+
+def test_cli_trains_and_ends_with_one_json_line():
+    result = run_cli("--seed", "0", "--device", "cpu", "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert {"accuracy", "episodes", "updates", "seconds", "device",
+            "seed"} <= set(summary)
+    assert summary["seed"] == 0 and summary["device"] == "cpu"
+    assert len(summary["accuracy"]) == 3
+    assert min(summary["accuracy"]) >= 0.995
+    assert summary["episodes"] <= 300_000
+
+
+@pytest.mark.parametrize(
+    "args", [["--seed", "-1"], ["--seed", "x"], ["--device", "tpu"],
+             ["--shaping", "dense"]],
+)
+def test_cli_bad_arguments_exit_2_with_a_message(args):
+    result = run_cli(*args)
+    assert result.returncode == 2
+    assert "error:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_train_is_a_command():
+    assert "train" in cli.COMMANDS
