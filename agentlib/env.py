@@ -318,16 +318,23 @@ def progress(state: Machine, problems: Problems) -> torch.Tensor:
 
 def score(
     state: Machine, problems: Problems, shaping: str = "none",
-    progress_scale: float = 1.5, wrong_cost: float = 0.5,
+    progress_scale: float = 1.5, wrong_cost: float = 0.0,
 ) -> torch.Tensor:
     """(B,) what a state is worth; each step is rewarded by its change.
 
     ``none``: 1 for the exact answer, else 0. ``answer``: plus the
     article's partial credit for answered goals, weighted 0.2 as there.
-    ``progress``: plus ``progress_scale`` times :func:`progress` (a
-    potential in the sense of Ng et al., 1999, that keeps its value at
-    the end), minus ``wrong_cost`` for a wrong answer: guessing early
-    must cost more than answering nothing, or the trap pays.
+    ``progress``: plus ``progress_scale`` times :func:`progress`, minus
+    ``wrong_cost`` for a wrong answer (0 by default; an ablation).
+
+    Rewarding each step by the change in :func:`progress` is shaping by
+    a potential (Ng et al., 1999). Critical: Ng et al. set the potential
+    to 0 when the episode ends, which leaves the expected gradient
+    unchanged; here it keeps its value, so an episode's return is its
+    exact-match reward plus ``progress_scale`` times its final progress.
+    Only a correct answer reaches both 1 and full progress, so the best
+    policy is the same, but building the target now pays before the
+    agent can finish it.
     """
     exact = is_correct(state, problems).float()
     if shaping == "none":

@@ -56,8 +56,8 @@ class TrainConfig:
     """``none``, ``answer`` (the article's) or ``progress``."""
     progress_scale: float = 1.5
     """Weight of the progress potential (``progress`` shaping only)."""
-    wrong_cost: float = 0.5
-    """Cost of a wrong answer (``progress`` shaping only)."""
+    wrong_cost: float = 0.0
+    """Cost of a wrong answer (``progress`` shaping only); an ablation."""
     curriculum: str = "mastery"
     """``mastery`` (promote on accuracy, replay) or ``fixed``."""
     promote_threshold: float = 0.98
@@ -334,6 +334,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--curriculum", default=TrainConfig.curriculum,
                         choices=curriculum.CURRICULA,
                         help="stage schedule (default: %(default)s)")
+    parser.add_argument("--max-episodes", type=int,
+                        default=TrainConfig.max_episodes,
+                        help="training budget (default: %(default)s)")
     parser.add_argument("--json", action="store_true",
                         help="end with one line of JSON: the summary")
 
@@ -342,7 +345,7 @@ def command(args: argparse.Namespace) -> int:
     """Train with the parsed flags and report the accuracies."""
     config = TrainConfig(
         seed=args.seed, device=args.device, shaping=args.shaping,
-        curriculum=args.curriculum,
+        curriculum=args.curriculum, max_episodes=args.max_episodes,
     )
     progress = LiveProgress(every_seconds=1.0)
     result = train(config, callback=progress)

@@ -201,8 +201,10 @@ def test_scores_by_hand():
     assert env.score(last, problems, "none").item() == 0.0
     # the article's credit for answering a*b+c at stage 2 is 0.4
     assert env.score(last, problems, "answer").item() == pytest.approx(0.08)
-    progress = env.score(last, problems, "progress", 1.5, 0.5).item()
-    assert progress == pytest.approx(-0.5 + 1.5 * 0.6)
+    progress = env.score(last, problems, "progress").item()
+    assert progress == pytest.approx(1.5 * 0.6)
+    costly = env.score(last, problems, "progress", 1.5, 0.5).item()
+    assert costly == pytest.approx(-0.5 + 1.5 * 0.6)
     problems, states = states_along([3, 4, 5, 2, 6], SOLUTIONS[2])
     assert env.score(states[-1], problems, "none").item() == 1.0
     assert env.score(states[-1], problems, "progress").item() == 2.5
