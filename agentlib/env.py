@@ -62,13 +62,18 @@ def check_context(context: Sequence[int]) -> list[int]:
     return [int(digit) for digit in context]
 
 
-def check_tool(name: str) -> str:
-    """Return ``name`` if it names a tool, else raise a clear error."""
-    if name not in TOOLS:
+def check_program(program: Sequence[str]) -> list[str]:
+    """Return ``program`` as a list if it holds tool names, else raise."""
+    if isinstance(program, str) or not isinstance(program, Sequence):
         raise AgentlibError(
-            f"unknown tool {name!r}; use one of {', '.join(TOOLS)}"
+            f"program must be a list of tool names, got {program!r}"
         )
-    return name
+    for name in program:
+        if name not in TOOLS:
+            raise AgentlibError(
+                f"unknown tool {name!r}; use one of {', '.join(TOOLS)}"
+            )
+    return list(program)
 
 
 def stated_target(context: Sequence[int]) -> int:
@@ -92,9 +97,8 @@ def run_program(context: Sequence[int], program: Sequence[str]) -> int | None:
     5
     """
     x = check_context(context)
-    tools = [check_tool(name) for name in program]
     acc, mem, i = None, None, 0
-    for tool in tools[:MAX_STEPS]:
+    for tool in check_program(program)[:MAX_STEPS]:
         left = len(x) - i
         if tool == "MUL" and acc is None and left >= 2:
             acc, i = x[i] * x[i + 1], i + 2
@@ -127,6 +131,7 @@ class Problems:
     """(B,) the stated target."""
 
     def __len__(self) -> int:
+        """The batch size B."""
         return self.context.shape[0]
 
 
@@ -214,10 +219,8 @@ def digit_at(problems: Problems, index: torch.Tensor) -> torch.Tensor:
 
 
 def step(state: Machine, problems: Problems, action: torch.Tensor) -> Machine:
-    """Apply one (B,) action to every live episode; return the new state.
-
-    Actions that name no tool (ids from ``NUM_TOOLS`` on) only use a
-    step. Finished episodes stay as they are. No loop, no host sync.
+    """Apply one (B,) action to every running episode; return the new
+    state. Ids from ``NUM_TOOLS`` on name no tool: they only use a step.
     """
     live = ~state.done
     left = problems.length - state.cursor  # (B,) digits not yet read

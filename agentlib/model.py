@@ -65,6 +65,7 @@ class ActorCritic(nn.Module):
     """GRU policy and value heads; one GRU step per machine step."""
 
     def __init__(self, config: ActorCriticConfig):
+        """Embeddings, the GRU cell and the two heads, sized by config."""
         super().__init__()
         self.config = config
         d = config.d_model

@@ -80,9 +80,11 @@ def test_malformed_contexts_raise(context):
         env.run_program(context, ["ANS"])
 
 
-def test_unknown_tool_raises():
+def test_unknown_tools_and_malformed_programs_raise():
     with pytest.raises(AgentlibError, match="unknown tool 'DIV'"):
         run([1, 2, 3], "MUL DIV ANS")
+    with pytest.raises(AgentlibError, match="list of tool names"):
+        env.run_program([1, 2, 3], "MUL ADD ANS")
 
 
 @pytest.mark.parametrize("stage", [-1, 3, 1.5, "1", True])
