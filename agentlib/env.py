@@ -62,18 +62,22 @@ def check_context(context: Sequence[int]) -> list[int]:
     return [int(digit) for digit in context]
 
 
+def check_tool(name: str) -> str:
+    """Return ``name`` if it names a tool, else raise a clear error."""
+    if name not in TOOLS:
+        raise AgentlibError(
+            f"unknown tool {name!r}; use one of {', '.join(TOOLS)}"
+        )
+    return name
+
+
 def check_program(program: Sequence[str]) -> list[str]:
     """Return ``program`` as a list if it holds tool names, else raise."""
     if isinstance(program, str) or not isinstance(program, Sequence):
         raise AgentlibError(
             f"program must be a list of tool names, got {program!r}"
         )
-    for name in program:
-        if name not in TOOLS:
-            raise AgentlibError(
-                f"unknown tool {name!r}; use one of {', '.join(TOOLS)}"
-            )
-    return list(program)
+    return [check_tool(name) for name in program]
 
 
 def stated_target(context: Sequence[int]) -> int:
