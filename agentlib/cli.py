@@ -18,6 +18,7 @@ COMMANDS = {
     ),
     "notebooks": ("agentlib.notebooks", "re-execute the book's chapters"),
     "train": ("agentlib.train", "train the corrected agent, report accuracy"),
+    "bench": ("agentlib.bench", "measure rollout and training throughput"),
 }
 
 

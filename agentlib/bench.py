@@ -1,0 +1,203 @@
+"""Throughput, side by side: the article's loop against the batched engine.
+
+Three figures, each in episodes per second of stage 2 (the longest
+episodes): machine throughput scores random six-tool programs with no
+network; rollout throughput samples actions from the policy and scores
+the episodes without learning; training throughput runs full updates.
+Each is the median of repeated timings after a warm-up, measured in one
+process so that the ratios are fair. ``python -m agentlib bench``.
+"""
+
+import argparse
+import json
+import statistics
+import time
+from collections.abc import Callable
+
+import torch
+
+from agentlib import a2c, env, original
+from agentlib.devices import DEVICE_CHOICES, resolve_device
+from agentlib.errors import AgentlibError
+from agentlib.train import TrainConfig, make_agent, make_score, train_step
+
+ARTICLE_BATCH = 192  # the article's training batch
+STAGE = 2  # the longest episodes
+
+
+def synchronize(device: torch.device) -> None:
+    """Wait for queued GPU work, so that timings cover it."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def episodes_per_second(
+    run: Callable[[], None], episodes: int, device: torch.device,
+    repeats: int = 5,
+) -> float:
+    """Median rate of ``run`` (which plays ``episodes``) after a warm-up."""
+    run()
+    rates = []
+    for _ in range(repeats):
+        synchronize(device)
+        start = time.perf_counter()
+        run()
+        synchronize(device)
+        rates.append(episodes / (time.perf_counter() - start))
+    return statistics.median(rates)
+
+
+ARTICLE_TOOLS = (original.MUL, original.ADD, original.SUB, original.ANS,
+                 original.STO, original.RCL)
+
+
+def article_machine(art: original.Article, batch: int) -> None:
+    """Score ``batch`` random six-tool programs, one episode at a time."""
+    rng = art.env.rng
+    for _ in range(batch):
+        _, _, abc = art.env.sample(STAGE)
+        actions = [rng.choice(ARTICLE_TOOLS) for _ in range(6)]
+        art.env.step_seq(actions, abc, STAGE)
+
+
+def engine_machine(
+    batch: int, generator: torch.Generator, device: torch.device
+) -> None:
+    """Score ``batch`` random six-tool programs as one tensor batch."""
+    problems = env.sample_problems(STAGE, batch, generator, device)
+    actions = torch.randint(0, env.NUM_TOOLS, (batch, env.MAX_STEPS),
+                            generator=generator, device=device)
+    env.is_correct(env.run_programs(problems, actions), problems)
+
+
+def article_rates(batch: int, device: torch.device, repeats: int):
+    """(machine, rollout, train) episodes/s of the article's loop."""
+    art = original.make_article(seed=0, device=str(device))
+
+    def rollout() -> None:
+        with torch.no_grad():
+            original.run_batch(art, STAGE, batch, train=False)
+
+    def update() -> None:
+        original.run_batch(art, STAGE, batch, train=True)
+
+    return (episodes_per_second(lambda: article_machine(art, batch), batch,
+                                device, repeats),
+            episodes_per_second(rollout, batch, device, repeats),
+            episodes_per_second(update, batch, device, repeats))
+
+
+def engine_rates(batch: int, device: torch.device, repeats: int):
+    """(machine, rollout, train) episodes/s of the batched engine."""
+    config = TrainConfig(batch_size=batch, device=str(device))
+    model, optimizer = make_agent(config, device)
+    generator = torch.Generator(device).manual_seed(0)
+    score = make_score(config)
+
+    def problems() -> env.Problems:
+        return env.sample_problems(STAGE, batch, generator, device)
+
+    def rollout() -> None:
+        with torch.no_grad():
+            a2c.rollout(model, problems(), score, generator=generator)
+
+    def update() -> None:
+        train_step(model, optimizer, config, problems(), generator)
+
+    def machine() -> None:
+        engine_machine(batch, generator, device)
+
+    return (episodes_per_second(machine, batch, device, repeats),
+            episodes_per_second(rollout, batch, device, repeats),
+            episodes_per_second(update, batch, device, repeats))
+
+
+def default_batches(device: torch.device) -> tuple[list, list]:
+    """Batch sizes for (the article's loop, the engine) on ``device``."""
+    if device.type == "cuda":
+        return [ARTICLE_BATCH, 1024], [ARTICLE_BATCH, 4096, 65536, 1 << 20]
+    return [ARTICLE_BATCH, 1024], [ARTICLE_BATCH, 1024, 4096, 16384]
+
+
+def measure(device: torch.device, repeats: int = 5) -> dict:
+    """Every rate and the speed-ups, as one JSON-ready dict."""
+    article_batches, engine_batches = default_batches(device)
+    rows = []
+    for name, rates, batches in (("article", article_rates, article_batches),
+                                 ("engine", engine_rates, engine_batches)):
+        for batch in batches:
+            machine, rollout, train = rates(batch, device, repeats)
+            rows.append({"impl": name, "batch": batch,
+                         "machine_eps": machine, "rollout_eps": rollout,
+                         "train_eps": train})
+    return summarise(rows, device, repeats)
+
+
+def summarise(rows: list[dict], device: torch.device, repeats: int) -> dict:
+    """Add best-against-best and same-batch speed-ups to the rows."""
+    def best(impl: str, key: str) -> float:
+        return max(r[key] for r in rows if r["impl"] == impl)
+
+    def at(impl: str, key: str) -> float:
+        return next(r[key] for r in rows
+                    if r["impl"] == impl and r["batch"] == ARTICLE_BATCH)
+
+    return {
+        "device": str(device), "threads": torch.get_num_threads(),
+        "repeats": repeats, "stage": STAGE, "rows": rows,
+        "machine_speedup": best("engine", "machine_eps")
+        / best("article", "machine_eps"),
+        "rollout_speedup": best("engine", "rollout_eps")
+        / best("article", "rollout_eps"),
+        "train_speedup": best("engine", "train_eps")
+        / best("article", "train_eps"),
+        "rollout_speedup_same_batch": at("engine", "rollout_eps")
+        / at("article", "rollout_eps"),
+        "train_speedup_same_batch": at("engine", "train_eps")
+        / at("article", "train_eps"),
+        "article_machine_eps": best("article", "machine_eps"),
+        "engine_machine_eps": best("engine", "machine_eps"),
+        "article_rollout_eps": best("article", "rollout_eps"),
+        "engine_rollout_eps": best("engine", "rollout_eps"),
+        "article_train_eps": best("article", "train_eps"),
+        "engine_train_eps": best("engine", "train_eps"),
+    }
+
+
+def format_table(result: dict) -> str:
+    """The rows as an aligned text table, then the speed-ups."""
+    lines = [f"device {result['device']}, {result['threads']} threads, "
+             f"stage {result['stage']}, median of {result['repeats']}",
+             f"{'impl':8} {'batch':>8} {'machine ep/s':>14} "
+             f"{'rollout ep/s':>14} {'train ep/s':>12}"]
+    for row in result["rows"]:
+        lines.append(f"{row['impl']:8} {row['batch']:>8,} "
+                     f"{row['machine_eps']:>14,.0f} "
+                     f"{row['rollout_eps']:>14,.0f} "
+                     f"{row['train_eps']:>12,.0f}")
+    lines.append(f"machine speed-up {result['machine_speedup']:.0f}x, "
+                 f"rollout speed-up {result['rollout_speedup']:.0f}x "
+                 f"(same batch {result['rollout_speedup_same_batch']:.1f}x), "
+                 f"train speed-up {result['train_speedup']:.0f}x "
+                 f"(same batch {result['train_speedup_same_batch']:.1f}x)")
+    return "\n".join(lines)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Flags of ``python -m agentlib bench``."""
+    parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES)
+    parser.add_argument("--repeats", type=int, default=5,
+                        help="timings per figure; the median is reported")
+    parser.add_argument("--json", action="store_true",
+                        help="end with one JSON line of every figure")
+
+
+def command(args: argparse.Namespace) -> int:
+    """Run the benchmark and print the table (and JSON)."""
+    if args.repeats < 1:
+        raise AgentlibError("--repeats must be at least 1")
+    result = measure(resolve_device(args.device), args.repeats)
+    print(format_table(result))
+    if args.json:
+        print(json.dumps(result))
+    return 0
