@@ -1,0 +1,63 @@
+"""Tests for agentlib.checkpoint: round trip and files that are not ours."""
+
+import pytest
+import torch
+
+from agentlib import a2c, checkpoint, env
+from agentlib.errors import AgentlibError
+from agentlib.model import ActorCritic, ActorCriticConfig
+
+
+def greedy_actions(model: ActorCritic) -> torch.Tensor:
+    """Greedy actions of ``model`` on a fixed batch of problems."""
+    problems = env.sample_problems(2, 16, torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        return a2c.rollout(model, problems, env.score, greedy=True).action
+
+
+def test_round_trip_keeps_config_and_decisions(tmp_path):
+    torch.manual_seed(0)
+    model = ActorCritic(ActorCriticConfig(d_model=16, use_stage=False))
+    path = checkpoint.save(model, tmp_path / "agent.pt")
+    loaded = checkpoint.load(path, device="cpu")
+    assert loaded.config == model.config
+    assert not loaded.training
+    assert torch.equal(greedy_actions(loaded), greedy_actions(model))
+
+
+def test_missing_file_is_named(tmp_path):
+    with pytest.raises(AgentlibError, match="no checkpoint"):
+        checkpoint.load(tmp_path / "absent.pt")
+
+
+def test_a_text_file_is_not_a_checkpoint(tmp_path):
+    path = tmp_path / "notes.pt"
+    path.write_text("hello")
+    with pytest.raises(AgentlibError, match="not a torch checkpoint"):
+        checkpoint.load(path)
+
+
+def test_another_programs_torch_file_is_refused(tmp_path):
+    path = tmp_path / "other.pt"
+    torch.save({"weights": torch.zeros(3)}, path)
+    with pytest.raises(AgentlibError, match="not an agentlib"):
+        checkpoint.load(path)
+
+
+def test_a_newer_version_is_refused(tmp_path):
+    path = checkpoint.save(ActorCritic(ActorCriticConfig(d_model=8)),
+                           tmp_path / "a.pt")
+    data = torch.load(path, weights_only=True)
+    torch.save({**data, "version": 99}, path)
+    with pytest.raises(AgentlibError, match="version 99"):
+        checkpoint.load(path)
+
+
+def test_weights_of_another_shape_are_refused(tmp_path):
+    path = checkpoint.save(ActorCritic(ActorCriticConfig(d_model=8)),
+                           tmp_path / "a.pt")
+    data = torch.load(path, weights_only=True)
+    data["config"]["d_model"] = 16
+    torch.save(data, path)
+    with pytest.raises(AgentlibError, match="do not fit"):
+        checkpoint.load(path)
