@@ -20,6 +20,7 @@ BOOK_DIR = REPO_DIR / "book"
 METADATA_KEY = "agentlib"
 REEXECUTE_HINT = "re-execute the chapters with: python -m agentlib notebooks"
 SETUP_TAGS = ["hide-input"]
+COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 SETUP_CELL = """\
 # Set-up: makes this chapter run anywhere, Colab included. When agentlib
 # is not importable, install it from $AGENTLIB_SOURCE (any pip requirement:
@@ -63,6 +64,29 @@ def repository_url(config: Path = REPO_DIR / "_config.yml") -> str:
     return match[1]
 
 
+def colab_url(chapter: str, repository: str | None = None) -> str:
+    """The Colab address of ``chapter`` (a file name in ``book/``)."""
+    repository = repository or repository_url()
+    path = repository.removeprefix("https://github.com/")
+    return (f"https://colab.research.google.com/github/{path}/blob/main/"
+            f"book/{chapter}")
+
+
+def colab_badge(chapter: str) -> str:
+    """The Markdown "Open in Colab" badge of ``chapter``."""
+    return f"[![Open In Colab]({COLAB_BADGE})]({colab_url(chapter)})"
+
+
+def sync_colab_badge(notebook, chapter: str) -> None:
+    """Put the chapter's Colab badge on the line under its title."""
+    title_cell = notebook.cells[0]
+    lines = title_cell.source.split("\n")
+    if len(lines) > 2 and lines[2].startswith("[![Open In Colab]"):
+        del lines[1:3]  # the old badge and its blank line
+    lines[1:1] = ["", colab_badge(chapter)]
+    title_cell.source = "\n".join(lines)
+
+
 def setup_cell_source() -> str:
     """The first code cell of every chapter, with the repository URL."""
     return SETUP_CELL.format(repository=repository_url())
@@ -91,12 +115,14 @@ def chapter_paths(book_dir: Path = BOOK_DIR) -> list[Path]:
 def execute_chapter(path: Path, timeout: int = 900) -> float:
     """Execute one notebook in place, stamp its fingerprint; seconds.
 
-    The first code cell is replaced by the canonical set-up cell first.
+    The Colab badge under the title and the first code cell (the
+    canonical set-up cell) are refreshed first.
     """
     import nbformat
     from nbclient import NotebookClient
 
     notebook = nbformat.read(path, as_version=4)
+    sync_colab_badge(notebook, path.name)
     sync_setup_cell(notebook)
     start = time.perf_counter()
     client = NotebookClient(

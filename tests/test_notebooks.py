@@ -58,3 +58,25 @@ def test_chapter_has_one_title_a_summary_and_exercises(path):
     assert sum(line.startswith("# ") for line in lines) == 1
     assert "## Summary" in lines and "## Exercises" in lines
     assert lines.index("## Summary") < lines.index("## Exercises")
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_has_its_colab_badge_under_the_title(path):
+    title = "".join(load(path)["cells"][0]["source"]).splitlines()
+    assert title[0].startswith("# ")
+    assert title[2] == notebooks.colab_badge(path.name)
+
+
+def test_badge_sync_replaces_an_old_badge():
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells.append(nbformat.v4.new_markdown_cell("# T\n\nText"))
+    notebook.cells.append(nbformat.v4.new_code_cell("x = 1"))
+    for _ in range(2):
+        notebook_sync = notebooks.sync_colab_badge(notebook, "09_x.ipynb")
+    lines = notebook.cells[0].source.splitlines()
+    assert notebook_sync is None
+    assert lines == ["# T", "", notebooks.colab_badge("09_x.ipynb"), "",
+                     "Text"]
+    assert "agentlib-book/model-native-agent/blob/main/book/09_x" in lines[2]
