@@ -19,6 +19,9 @@ COMMANDS = {
     "notebooks": ("agentlib.notebooks", "re-execute the book's chapters"),
     "train": ("agentlib.train", "train the corrected agent, report accuracy"),
     "bench": ("agentlib.bench", "measure rollout and training throughput"),
+    "ablations": (
+        "agentlib.ablations", "train each design variant on five seeds"
+    ),
 }
 
 

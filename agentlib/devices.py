@@ -1,5 +1,7 @@
 """Choosing the torch device: ``auto``, ``cpu`` or ``cuda``."""
 
+import platform
+
 import torch
 
 from agentlib.errors import AgentlibError
@@ -29,3 +31,11 @@ def resolve_device(name: str | torch.device = "auto") -> torch.device:
             "use --device cpu or auto"
         )
     return torch.device(name)
+
+
+def describe_device(device: torch.device) -> dict:
+    """Where figures were measured: device, its name, torch, threads."""
+    name = (torch.cuda.get_device_name(device) if device.type == "cuda"
+            else platform.processor() or platform.machine())
+    return {"device": str(device), "name": name,
+            "torch": torch.__version__, "threads": torch.get_num_threads()}

@@ -1,0 +1,259 @@
+"""Ablations: what each design choice is worth, over five seeds.
+
+Each variant is the book's :class:`~agentlib.train.TrainConfig` with one
+choice changed. Every (variant, seed) pair trains once; a run records
+its final greedy exact match per stage on 10,000 fresh problems and the
+episodes it took until the held-out accuracy of each stage first
+reached 99%. A variant is summarised by the median and range over its
+seeds. ``python -m agentlib ablations`` regenerates the table.
+"""
+
+import argparse
+import json
+import multiprocessing
+import os
+import statistics
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+import torch
+
+from agentlib import env
+from agentlib.devices import (
+    DEVICE_CHOICES,
+    describe_device,
+    resolve_device,
+)
+from agentlib.errors import AgentlibError
+from agentlib.progress import LiveProgress
+from agentlib.train import TrainConfig, TrainResult, train
+
+VARIANTS: dict[str, tuple[str, dict]] = {
+    "default": ("the book's defaults", {}),
+    "mixed": ("no curriculum: all stages at once", {"curriculum": "mixed"}),
+    "stage2-only": ("no curriculum: stage 2 alone", {"curriculum": "last"}),
+    "fixed": ("the article's fixed schedule", {"curriculum": "fixed"}),
+    "no-stage": ("no stage embedding", {"use_stage": False}),
+    "answer-shaping": ("the article's answer shaping",
+                       {"shaping": "answer"}),
+    "no-shaping": ("no shaping: reward 1 for the exact answer",
+                   {"shaping": "none"}),
+    "digit-actions": ("digits allowed as actions",
+                      {"allow_digit_actions": True}),
+    "loo": ("leave-one-out baseline instead of the critic",
+            {"baseline": "loo"}),
+}
+SEEDS = (0, 1, 2, 3, 4)
+LEVEL = 0.99
+"""Held-out accuracy at which a stage counts as learned."""
+SOLVED = 0.995
+"""Final accuracy every stage must reach for a run to count as solved."""
+
+
+def check_variants(names: list[str]) -> list[str]:
+    """Return ``names`` if each names a variant, else raise."""
+    unknown = [name for name in names if name not in VARIANTS]
+    if unknown:
+        raise AgentlibError(
+            f"unknown variant {', '.join(unknown)}; use any of "
+            f"{', '.join(VARIANTS)}"
+        )
+    return names
+
+
+def variant_config(
+    name: str, seed: int, device: str, **overrides
+) -> TrainConfig:
+    """The book's config with variant ``name``'s change, for ``seed``;
+    ``overrides`` (a smaller budget, say) apply to every variant."""
+    changes = VARIANTS[check_variants([name])[0]][1]
+    config = TrainConfig(seed=seed, device=device, **overrides)
+    return replace(config, **changes)
+
+
+def episodes_to(history: list[dict], stage: int, level: float = LEVEL):
+    """Episodes until held-out accuracy on ``stage`` first reached
+    ``level``, or None if it never did."""
+    for record in history:
+        if record.get("accuracy", [0.0] * 3)[stage] >= level:
+            return record["episodes"]
+    return None
+
+
+def run_record(name: str, result: TrainResult) -> dict:
+    """The JSON-ready facts of one finished run."""
+    return {
+        "variant": name, "seed": result.config.seed,
+        "accuracy": result.accuracy, "episodes": result.episodes,
+        "seconds": round(result.seconds, 2),
+        "episodes_to_99": [episodes_to(result.history, stage)
+                           for stage in env.STAGES],
+        "solved": min(result.accuracy) >= SOLVED,
+    }
+
+
+def spread(values: list) -> dict:
+    """Median, min and max of the numbers in ``values`` (None skipped),
+    and how many there were."""
+    numbers = [v for v in values if v is not None]
+    if not numbers:
+        return {"median": None, "min": None, "max": None, "count": 0}
+    return {"median": statistics.median(numbers), "min": min(numbers),
+            "max": max(numbers), "count": len(numbers)}
+
+
+def summarise(runs: list[dict]) -> list[dict]:
+    """One row per variant, in the order they ran."""
+    rows = []
+    for name in dict.fromkeys(run["variant"] for run in runs):
+        mine = [run for run in runs if run["variant"] == name]
+        rows.append({
+            "variant": name, "description": VARIANTS[name][0],
+            "seeds": len(mine),
+            "solved": sum(run["solved"] for run in mine),
+            "accuracy": [spread([run["accuracy"][s] for run in mine])
+                         for s in env.STAGES],
+            "episodes_to_99": [
+                spread([run["episodes_to_99"][s] for run in mine])
+                for s in env.STAGES
+            ],
+            "seconds": spread([run["seconds"] for run in mine]),
+        })
+    return rows
+
+
+def describe_run(run: dict) -> str:
+    """One progress line for a finished run."""
+    accuracy = " / ".join(f"{a:.1%}" for a in run["accuracy"])
+    return (f"{run['variant']} seed {run['seed']}: {run['episodes']:,} "
+            f"episodes, {run['seconds']:.1f} s, final {accuracy}")
+
+
+def run_one(name: str, seed: int, device: str, threads: int = 0,
+            **overrides) -> dict:
+    """Train variant ``name`` on ``seed``; its record. ``threads`` > 0
+    caps torch's CPU threads (for parallel jobs)."""
+    if threads > 0:
+        torch.set_num_threads(threads)
+    config = variant_config(name, seed, device, **overrides)
+    return run_record(name, train(config))
+
+
+def run_parallel(tasks: list[tuple], jobs: int, device: str,
+                 progress: LiveProgress | None, **overrides) -> list[dict]:
+    """Run ``(name, seed)`` tasks on ``jobs`` processes, in task order."""
+    context = multiprocessing.get_context("spawn")  # safe with CUDA
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        futures = [pool.submit(run_one, name, seed, device, threads,
+                               **overrides) for name, seed in tasks]
+        runs = []
+        for future in futures:
+            runs.append(future.result())
+            if progress is not None:
+                progress(runs[-1])
+    return runs
+
+
+def run_all(
+    names: list[str], seeds: list[int], device: str | torch.device,
+    progress: LiveProgress | None = None, jobs: int = 1, **overrides,
+) -> dict:
+    """Train every (variant, seed), on ``jobs`` processes; the runs, the
+    summary, the machine. ``overrides`` change every config alike."""
+    start, device = time.perf_counter(), resolve_device(device)
+    tasks = [(name, seed) for name in check_variants(names)
+             for seed in seeds]
+    if jobs > 1:
+        runs = run_parallel(tasks, jobs, str(device), progress, **overrides)
+    else:
+        runs = []
+        for name, seed in tasks:
+            runs.append(run_one(name, seed, str(device), **overrides))
+            if progress is not None:
+                progress(runs[-1])
+    return {"machine": describe_device(device), "jobs": jobs,
+            "seeds": list(seeds),
+            "level": LEVEL, "solved_at": SOLVED,
+            "seconds": round(time.perf_counter() - start, 1),
+            "runs": runs, "summary": summarise(runs)}
+
+
+def format_thousands(stats: dict, seeds: int) -> str:
+    """Median episodes in thousands and the seeds that got there."""
+    if stats["count"] == 0:
+        return f"{'never':>7} 0/{seeds}"
+    return f"{stats['median'] / 1000:>6.0f}k {stats['count']}/{seeds}"
+
+
+def format_table(result: dict) -> str:
+    """The summary as aligned text: one line per variant."""
+    lines = [
+        f"{result['machine']['device']} ({result['machine']['name']}), "
+        f"seeds {result['seeds']}; episodes to {result['level']:.0%} "
+        f"held-out (median, seeds reaching it); final exact match "
+        f"(median / worst seed)",
+        f"{'variant':15} {'solved':>6} " + " ".join(
+            f"{'to 99% s' + str(s):>12}" for s in env.STAGES
+        ) + " " + " ".join(f"{'final s' + str(s):>13}" for s in env.STAGES),
+    ]
+    for row in result["summary"]:
+        seeds = row["seeds"]
+        reach = " ".join(f"{format_thousands(stats, seeds):>12}"
+                         for stats in row["episodes_to_99"])
+        final = " ".join(f"{a['median']:>6.1%}/{a['min']:>6.1%}"
+                         for a in row["accuracy"])
+        lines.append(f"{row['variant']:15} {row['solved']:>3}/{seeds} "
+                     f"{reach} {final}")
+    return "\n".join(lines)
+
+
+def load(path: str | Path) -> dict:
+    """A result written by ``ablations --out``, checked to be one."""
+    path = Path(path)
+    try:
+        result = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise AgentlibError(
+            f"cannot read ablations from {path}: {error}"
+        ) from None
+    if not isinstance(result, dict) or "summary" not in result:
+        raise AgentlibError(f"{path} holds no ablations summary")
+    return result
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Flags of ``python -m agentlib ablations``."""
+    parser.add_argument("--variants", nargs="+", default=list(VARIANTS),
+                        metavar="NAME", help="any of: " + ", ".join(VARIANTS))
+    parser.add_argument("--seeds", nargs="+", type=int, default=list(SEEDS),
+                        metavar="S", help="default: 0 1 2 3 4")
+    parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES)
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="runs in parallel processes (default: 1); "
+                        "accuracy and episodes do not change, seconds do")
+    parser.add_argument("--out", metavar="PATH",
+                        help="also write every run and the summary as JSON")
+    parser.add_argument("--json", action="store_true",
+                        help="end with one JSON line: the summary")
+
+
+def command(args: argparse.Namespace) -> int:
+    """Train every variant on every seed and print the table."""
+    check_variants(args.variants)
+    if any(seed < 0 for seed in args.seeds):
+        raise AgentlibError("seeds must be integers >= 0")
+    if args.jobs < 1:
+        raise AgentlibError("--jobs must be at least 1")
+    progress = LiveProgress(describe_run, every_seconds=0.0)
+    result = run_all(args.variants, args.seeds, args.device, progress,
+                     args.jobs)
+    print(format_table(result))
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(result, indent=1) + "\n")
+    if args.json:
+        print(json.dumps(result["summary"]))
+    return 0
