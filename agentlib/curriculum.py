@@ -6,6 +6,10 @@ earlier stages are never seen again. The mastery schedule promotes the
 agent to the next stage only when its greedy exact-match accuracy on
 held-out problems of the current stage passes a threshold, and keeps
 replaying earlier stages by mixing them into every batch.
+
+Two more exist for ablations, both without a curriculum: ``mixed``
+draws every episode's stage uniformly from the start, and ``last``
+trains on the last stage alone.
 """
 
 import torch
@@ -14,7 +18,7 @@ from agentlib.env import STAGES
 from agentlib.errors import AgentlibError
 
 ARTICLE_SCHEDULE = (0, 0, 0, 1, 1, 2)
-CURRICULA = ("mastery", "fixed")
+CURRICULA = ("mastery", "fixed", "mixed", "last")
 
 
 def check_curriculum(name: str) -> str:
@@ -24,6 +28,17 @@ def check_curriculum(name: str) -> str:
             f"unknown curriculum {name!r}; use one of {', '.join(CURRICULA)}"
         )
     return name
+
+
+def first_stage(name: str) -> int:
+    """The stage a run starts at: the last one when there is no
+    curriculum to climb."""
+    return max(STAGES) if check_curriculum(name) in ("mixed", "last") else 0
+
+
+def trained_stages(name: str) -> tuple[int, ...]:
+    """The stages ``name`` ever trains on, so a run can stop on them."""
+    return (max(STAGES),) if check_curriculum(name) == "last" else STAGES
 
 
 def fixed_stage(
@@ -66,6 +81,10 @@ def batch_stages(
     device: str | torch.device = "cpu",
 ) -> torch.Tensor:
     """(num,) stages of the next batch under ``curriculum``."""
-    if check_curriculum(curriculum) == "fixed":
+    name = check_curriculum(curriculum)
+    if name == "mixed":
+        return torch.randint(len(STAGES), (num,), generator=generator,
+                             device=device)
+    if name in ("fixed", "last"):
         return torch.full((num,), stage, device=device)
     return mix_stages(stage, num, replay, generator, device)

@@ -61,7 +61,9 @@ class TrainConfig:
     wrong_cost: float = 0.0
     """Cost of a wrong answer (``progress`` shaping only); an ablation."""
     curriculum: str = "mastery"
-    """``mastery`` (promote on accuracy, replay) or ``fixed``."""
+    """``mastery`` (promote on accuracy, replay), ``fixed`` (the
+    article's), or for ablations ``mixed`` (all stages at once) or
+    ``last`` (stage 2 alone)."""
     promote_threshold: float = 0.98
     """Held-out greedy accuracy that promotes to the next stage."""
     replay: float = 0.25
@@ -246,7 +248,8 @@ def start_run(config: TrainConfig) -> Run:
     held_out = evaluate.evaluation_problems(
         config.eval_size, config.seed + 1, device
     )
-    return Run(config, model, optimizer, generator, held_out)
+    return Run(config, model, optimizer, generator, held_out,
+               stage=curriculum.first_stage(config.curriculum))
 
 
 def run_update(run: Run, update: int) -> None:
@@ -270,10 +273,10 @@ def run_evaluation(run: Run) -> dict:
     run.pending[-1]["accuracy"] = accuracy
     run.history += to_python(run.pending)
     run.pending = []
-    last_stage = max(env.STAGES)
-    run.mastered = (
-        run.stage == last_stage and min(accuracy) >= run.config.stop_threshold
-    )
+    trained = curriculum.trained_stages(run.config.curriculum)
+    run.mastered = run.stage == max(env.STAGES) and min(
+        accuracy[stage] for stage in trained
+    ) >= run.config.stop_threshold
     if run.config.curriculum == "mastery":
         run.stage = curriculum.promote(
             run.stage, accuracy[run.stage], run.config.promote_threshold

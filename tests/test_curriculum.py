@@ -39,3 +39,19 @@ def test_fixed_batches_hold_one_stage():
 def test_unknown_curriculum_raises():
     with pytest.raises(AgentlibError, match="unknown curriculum"):
         curriculum.batch_stages("random", 1, 8, replay=0.5)
+
+
+def test_mixed_batches_draw_every_stage_from_the_start():
+    generator = torch.Generator().manual_seed(0)
+    stages = curriculum.batch_stages("mixed", 0, 30_000, 0.25, generator)
+    share = torch.bincount(stages, minlength=3).float() / 30_000
+    assert share.tolist() == pytest.approx([1 / 3] * 3, abs=0.01)
+    assert curriculum.first_stage("mixed") == 2
+
+
+def test_last_trains_stage_2_alone():
+    assert curriculum.first_stage("last") == 2
+    assert curriculum.batch_stages("last", 2, 4, 0.25).tolist() == [2] * 4
+    assert curriculum.trained_stages("last") == (2,)
+    assert curriculum.trained_stages("mastery") == (0, 1, 2)
+    assert curriculum.first_stage("mastery") == 0
