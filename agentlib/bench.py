@@ -5,7 +5,10 @@ episodes): machine throughput scores random six-tool programs with no
 network; rollout throughput samples actions from the policy and scores
 the episodes without learning; training throughput runs full updates.
 Each is the median of repeated timings after a warm-up, measured in one
-process so that the ratios are fair. ``python -m agentlib bench``.
+process so that the ratios are fair. On a GPU the command also checks
+that one rollout and one update make no host-device synchronisation,
+and with ``--compile`` it times a ``torch.compile``-d rollout beside the
+eager one. ``python -m agentlib bench``.
 """
 
 import argparse
@@ -17,7 +20,11 @@ from collections.abc import Callable
 import torch
 
 from agentlib import a2c, env, original
-from agentlib.devices import DEVICE_CHOICES, resolve_device
+from agentlib.devices import (
+    DEVICE_CHOICES,
+    describe_device,
+    resolve_device,
+)
 from agentlib.errors import AgentlibError
 from agentlib.train import TrainConfig, make_agent, make_score, train_step
 
@@ -112,6 +119,47 @@ def engine_rates(batch: int, device: torch.device, repeats: int):
             episodes_per_second(update, batch, device, repeats))
 
 
+def step_loop_syncs(device: torch.device) -> str | None:
+    """None if a rollout and an update run without a host-device sync
+    (CUDA only, else None); otherwise the first sync's message."""
+    if device.type != "cuda":
+        return None
+    config = TrainConfig(batch_size=ARTICLE_BATCH, device=str(device))
+    model, optimizer = make_agent(config, device)
+    generator = torch.Generator(device).manual_seed(0)
+    problems = env.sample_problems(STAGE, ARTICLE_BATCH, generator, device)
+    train_step(model, optimizer, config, problems, generator)  # warm-up
+    torch.cuda.synchronize(device)
+    torch.cuda.set_sync_debug_mode("error")
+    try:
+        train_step(model, optimizer, config, problems, generator)
+    except RuntimeError as error:
+        return str(error).splitlines()[0]
+    finally:
+        torch.cuda.set_sync_debug_mode("default")
+    return None
+
+
+def compiled_rollout_rate(
+    batch: int, device: torch.device, repeats: int
+) -> float | str:
+    """Rollout episodes/s with ``torch.compile``; the error if it fails."""
+    config = TrainConfig(batch_size=batch, device=str(device))
+    model, _ = make_agent(config, device)
+    generator = torch.Generator(device).manual_seed(0)
+    compiled = torch.compile(a2c.rollout, dynamic=False)
+    problems = env.sample_problems(STAGE, batch, generator, device)
+
+    def rollout() -> None:
+        with torch.no_grad():
+            compiled(model, problems, make_score(config))
+
+    try:
+        return episodes_per_second(rollout, batch, device, repeats)
+    except Exception as error:  # a compiler failure is a finding here
+        return f"{type(error).__name__}: {str(error).splitlines()[0]}"
+
+
 def default_batches(device: torch.device) -> tuple[list, list]:
     """Batch sizes for (the article's loop, the engine) on ``device``."""
     if device.type == "cuda":
@@ -119,7 +167,9 @@ def default_batches(device: torch.device) -> tuple[list, list]:
     return [ARTICLE_BATCH, 1024], [ARTICLE_BATCH, 1024, 4096, 16384]
 
 
-def measure(device: torch.device, repeats: int = 5) -> dict:
+def measure(
+    device: torch.device, repeats: int = 5, compile_too: bool = False
+) -> dict:
     """Every rate and the speed-ups, as one JSON-ready dict."""
     article_batches, engine_batches = default_batches(device)
     rows = []
@@ -130,7 +180,14 @@ def measure(device: torch.device, repeats: int = 5) -> dict:
             rows.append({"impl": name, "batch": batch,
                          "machine_eps": machine, "rollout_eps": rollout,
                          "train_eps": train})
-    return summarise(rows, device, repeats)
+    result = summarise(rows, device, repeats)
+    result["step_loop_syncs"] = step_loop_syncs(device)
+    if compile_too:
+        result["compiled_rollout_eps"] = {
+            batch: compiled_rollout_rate(batch, device, repeats)
+            for batch in engine_batches
+        }
+    return result
 
 
 def summarise(rows: list[dict], device: torch.device, repeats: int) -> dict:
@@ -143,8 +200,8 @@ def summarise(rows: list[dict], device: torch.device, repeats: int) -> dict:
                     if r["impl"] == impl and r["batch"] == ARTICLE_BATCH)
 
     return {
-        "device": str(device), "threads": torch.get_num_threads(),
-        "repeats": repeats, "stage": STAGE, "rows": rows,
+        **describe_device(device), "repeats": repeats, "stage": STAGE,
+        "rows": rows,
         "machine_speedup": best("engine", "machine_eps")
         / best("article", "machine_eps"),
         "rollout_speedup": best("engine", "rollout_eps")
@@ -166,7 +223,8 @@ def summarise(rows: list[dict], device: torch.device, repeats: int) -> dict:
 
 def format_table(result: dict) -> str:
     """The rows as an aligned text table, then the speed-ups."""
-    lines = [f"device {result['device']}, {result['threads']} threads, "
+    lines = [f"device {result['device']} ({result['name']}), "
+             f"{result['threads']} threads, torch {result['torch']}, "
              f"stage {result['stage']}, median of {result['repeats']}",
              f"{'impl':8} {'batch':>8} {'machine ep/s':>14} "
              f"{'rollout ep/s':>14} {'train ep/s':>12}"]
@@ -180,6 +238,13 @@ def format_table(result: dict) -> str:
                  f"(same batch {result['rollout_speedup_same_batch']:.1f}x), "
                  f"train speed-up {result['train_speedup']:.0f}x "
                  f"(same batch {result['train_speedup_same_batch']:.1f}x)")
+    if result["device"].startswith("cuda"):
+        syncs = result.get("step_loop_syncs")
+        lines.append("host-device syncs in a rollout and an update: "
+                     + (f"yes: {syncs}" if syncs else "none"))
+    for batch, rate in result.get("compiled_rollout_eps", {}).items():
+        text = f"{rate:,.0f} ep/s" if isinstance(rate, float) else rate
+        lines.append(f"torch.compile rollout at batch {batch:,}: {text}")
     return "\n".join(lines)
 
 
@@ -188,6 +253,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES)
     parser.add_argument("--repeats", type=int, default=5,
                         help="timings per figure; the median is reported")
+    parser.add_argument("--compile", action="store_true",
+                        help="also time a torch.compile-d rollout")
     parser.add_argument("--json", action="store_true",
                         help="end with one JSON line of every figure")
 
@@ -196,7 +263,7 @@ def command(args: argparse.Namespace) -> int:
     """Run the benchmark and print the table (and JSON)."""
     if args.repeats < 1:
         raise AgentlibError("--repeats must be at least 1")
-    result = measure(resolve_device(args.device), args.repeats)
+    result = measure(resolve_device(args.device), args.repeats, args.compile)
     print(format_table(result))
     if args.json:
         print(json.dumps(result))
