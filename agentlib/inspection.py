@@ -1,8 +1,10 @@
 """Looking inside: machine traces and the agent's decisions, step by step.
 
-Everything here runs one problem at a time through the batched torch
-machine (a batch of one), so what the chapters show is exactly what
-training used.
+The traces run one problem at a time through the batched torch machine
+(a batch of one), so what the chapters show is exactly what training
+used. Two batched measures look at many problems at once: how sure the
+greedy agent is of its least sure decision, and what it does when it
+is told the wrong stage.
 """
 
 from collections.abc import Sequence
@@ -10,6 +12,8 @@ from collections.abc import Sequence
 import torch
 
 from agentlib import env
+from agentlib.a2c import rollout
+from agentlib.evaluate import accuracy_by_stage, greedy_correct
 from agentlib.model import ActorCritic
 
 
@@ -95,3 +99,61 @@ def agent_trace(model: ActorCritic, context: Sequence[int]) -> list[dict]:
             "probs": probs.tolist(), **machine_row(state),
         })
     return rows
+
+
+@torch.no_grad()
+def greedy_confidence(
+    model: ActorCritic, problems: env.Problems
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """How sure the greedy agent is of its least sure decision.
+
+    Returns (B,) the lowest probability it gave a tool it chose on each
+    problem, and (B,) the step (from 1) of that decision.
+    """
+    batch = rollout(model, problems, greedy=True)
+    chosen = batch.log_prob.exp()  # (B, T) p(chosen tool) at each step
+    chosen = chosen.masked_fill(batch.mask == 0, 1.0)  # after the end
+    lowest, step = chosen.min(1)
+    return lowest, step + 1
+
+
+def with_stage(problems: env.Problems, stage: int) -> env.Problems:
+    """The same problems labelled with another stage. Only the agent's
+    stage embedding reads the label; the machine reads the context."""
+    told = torch.full_like(problems.stage, env.check_stage(stage))
+    return env.Problems(
+        problems.context, problems.length, told, problems.target
+    )
+
+
+def stage_swap_accuracy(
+    model: ActorCritic, problems: env.Problems
+) -> list[list[float]]:
+    """Greedy exact match by true stage (rows) when the agent is told
+    each stage instead (columns); the diagonal is the plain accuracy."""
+    columns = [
+        accuracy_by_stage(
+            greedy_correct(model, with_stage(problems, told)),
+            problems.stage,
+        )
+        for told in env.STAGES
+    ]
+    return [list(row) for row in zip(*columns, strict=True)]
+
+
+@torch.no_grad()
+def programs_told(
+    model: ActorCritic, contexts: Sequence[Sequence[int]], stage: int
+) -> list[list[str]]:
+    """The greedy program for each context when the agent is told
+    ``stage``, up to and including ANS."""
+    device = next(model.parameters()).device
+    problems = env.problems_from_contexts(contexts, device)
+    batch = rollout(model, with_stage(problems, stage), greedy=True)
+    names = action_names(model)
+    return [
+        [names[a] for a, taken in zip(actions, mask, strict=True) if taken]
+        for actions, mask in zip(
+            batch.action.tolist(), batch.mask.tolist(), strict=True
+        )
+    ]

@@ -3,11 +3,15 @@
 Two figures every training chapter needs: greedy exact match per stage
 on held-out problems against episodes, with the curriculum's current
 stage shaded; and the per-update training signals (mean return, sampled
-exact match, the losses).
+exact match, the losses). One more for inspection: the agent's action
+probabilities at each step of one episode, as a heatmap.
 """
+
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
+from matplotlib.patches import Rectangle
 
 STAGE_COLORS = ("tab:blue", "tab:orange", "tab:green")
 SIGNALS = ("reward", "exact", "pg_loss", "v_loss", "entropy")
@@ -57,3 +61,26 @@ def plot_signals(
         ax.set(title=key, xlabel="episodes")
     fig.tight_layout()
     return fig
+
+
+def plot_decision_probs(
+    rows: Sequence[dict], names: Sequence[str], ax: Axes | None = None,
+    title: str = "",
+) -> Axes:
+    """Heatmap of each step's action probabilities (steps x actions),
+    from :func:`agentlib.inspection.agent_trace`; chosen ones boxed."""
+    ax = ax if ax is not None else plt.subplots(figsize=(4, 3))[1]
+    probs = [row["probs"] for row in rows]  # (steps, actions)
+    ax.imshow(probs, cmap="Blues", vmin=0.0, vmax=1.0, aspect="auto")
+    for step, row in enumerate(rows):
+        for action, p in enumerate(row["probs"]):
+            ax.text(action, step, f"{p:.2f}", ha="center", va="center",
+                    fontsize=7, color="white" if p > 0.6 else "black")
+        chosen = names.index(row["tool"])
+        ax.add_patch(Rectangle((chosen - 0.5, step - 0.5), 1, 1,
+                               fill=False, ec="tab:red", lw=1.5))
+    ax.set_xticks(range(len(names)), names, fontsize=8)
+    ax.set_yticks(range(len(rows)),
+                  [f"{row['step']} {row['tool']}" for row in rows])
+    ax.set(xlabel="action", ylabel="step and choice", title=title)
+    return ax
