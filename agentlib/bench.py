@@ -16,6 +16,7 @@ import json
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import torch
 
@@ -255,6 +256,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="timings per figure; the median is reported")
     parser.add_argument("--compile", action="store_true",
                         help="also time a torch.compile-d rollout")
+    parser.add_argument("--out", metavar="PATH",
+                        help="also write every figure as JSON")
     parser.add_argument("--json", action="store_true",
                         help="end with one JSON line of every figure")
 
@@ -265,6 +268,9 @@ def command(args: argparse.Namespace) -> int:
         raise AgentlibError("--repeats must be at least 1")
     result = measure(resolve_device(args.device), args.repeats, args.compile)
     print(format_table(result))
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(result, indent=1) + "\n")
     if args.json:
         print(json.dumps(result))
     return 0

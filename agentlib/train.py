@@ -139,7 +139,8 @@ def check_config(config: TrainConfig) -> TrainConfig:
     seed = config.seed
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise AgentlibError(f"seed must be an integer >= 0, got {seed!r}")
-    if min(config.batch_size, config.num_updates, config.eval_every) < 1:
+    if config.batch_size < 1 or min(config.num_updates,
+                                    config.eval_every) < 1:
         raise AgentlibError(
             "batch_size, eval_every and max_episodes must allow one update"
         )
@@ -340,6 +341,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--curriculum", default=TrainConfig.curriculum,
                         choices=curriculum.CURRICULA,
                         help="stage schedule (default: %(default)s)")
+    parser.add_argument("--batch-size", type=int,
+                        default=TrainConfig.batch_size,
+                        help="episodes per update (default: %(default)s)")
     parser.add_argument("--max-episodes", type=int,
                         default=TrainConfig.max_episodes,
                         help="training budget (default: %(default)s)")
@@ -352,6 +356,7 @@ def command(args: argparse.Namespace) -> int:
     config = TrainConfig(
         seed=args.seed, device=args.device, shaping=args.shaping,
         curriculum=args.curriculum, max_episodes=args.max_episodes,
+        batch_size=args.batch_size,
     )
     progress = LiveProgress(every_seconds=1.0)
     result = train(config, callback=progress)

@@ -107,7 +107,7 @@ def test_cli_trains_and_ends_with_one_json_line():
 
 @pytest.mark.parametrize(
     "args", [["--seed", "-1"], ["--seed", "x"], ["--device", "tpu"],
-             ["--shaping", "dense"]],
+             ["--shaping", "dense"], ["--batch-size", "0"]],
 )
 def test_cli_bad_arguments_exit_2_with_a_message(args):
     result = run_cli(*args)
@@ -117,3 +117,11 @@ def test_cli_bad_arguments_exit_2_with_a_message(args):
 
 def test_train_is_a_command():
     assert "train" in cli.COMMANDS
+
+
+def test_cli_batch_size_sets_episodes_per_update():
+    result = run_cli("--device", "cpu", "--batch-size", "64",
+                     "--max-episodes", "640", "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["updates"] == 10 and summary["episodes"] == 640
