@@ -143,8 +143,9 @@ def step_loop_syncs(device: torch.device) -> str | None:
 
 def compiled_rollout_rate(
     batch: int, device: torch.device, repeats: int
-) -> float | str:
-    """Rollout episodes/s with ``torch.compile``; the error if it fails."""
+) -> tuple[float | str, float]:
+    """Rollout episodes/s with ``torch.compile`` (the error if it fails),
+    and the seconds its first call took to compile."""
     config = TrainConfig(batch_size=batch, device=str(device))
     model, _ = make_agent(config, device)
     generator = torch.Generator(device).manual_seed(0)
@@ -155,10 +156,14 @@ def compiled_rollout_rate(
         with torch.no_grad():
             compiled(model, problems, make_score(config))
 
+    start = time.perf_counter()
     try:
-        return episodes_per_second(rollout, batch, device, repeats)
+        rollout()  # compiles
+        seconds = time.perf_counter() - start
+        return episodes_per_second(rollout, batch, device, repeats), seconds
     except Exception as error:  # a compiler failure is a finding here
-        return f"{type(error).__name__}: {str(error).splitlines()[0]}"
+        message = f"{type(error).__name__}: {str(error).splitlines()[0]}"
+        return message, time.perf_counter() - start
 
 
 def default_batches(device: torch.device) -> tuple[list, list]:
@@ -184,10 +189,12 @@ def measure(
     result = summarise(rows, device, repeats)
     result["step_loop_syncs"] = step_loop_syncs(device)
     if compile_too:
+        compiled = {batch: compiled_rollout_rate(batch, device, repeats)
+                    for batch in engine_batches}
         result["compiled_rollout_eps"] = {
-            batch: compiled_rollout_rate(batch, device, repeats)
-            for batch in engine_batches
-        }
+            batch: rate for batch, (rate, _) in compiled.items()}
+        result["compile_seconds"] = {
+            batch: seconds for batch, (_, seconds) in compiled.items()}
     return result
 
 
@@ -243,9 +250,13 @@ def format_table(result: dict) -> str:
         syncs = result.get("step_loop_syncs")
         lines.append("host-device syncs in a rollout and an update: "
                      + (f"yes: {syncs}" if syncs else "none"))
+    compile_seconds = result.get("compile_seconds", {})
     for batch, rate in result.get("compiled_rollout_eps", {}).items():
         text = f"{rate:,.0f} ep/s" if isinstance(rate, float) else rate
-        lines.append(f"torch.compile rollout at batch {batch:,}: {text}")
+        if batch in compile_seconds:
+            text += f" (compiled in {compile_seconds[batch]:.1f} s)"
+        lines.append(f"torch.compile rollout at batch {int(batch):,}: "
+                     f"{text}")
     return "\n".join(lines)
 
 

@@ -57,3 +57,21 @@ def test_bench_command_ends_with_one_json_line(monkeypatch, capsys):
 def test_bench_rejects_zero_repeats(capsys):
     assert cli.main(["bench", "--repeats", "0"]) == 2
     assert "--repeats" in capsys.readouterr().err
+
+
+def test_compiled_rollout_reports_a_rate_or_its_error():
+    rate, seconds = bench.compiled_rollout_rate(64, CPU, repeats=1)
+    assert seconds > 0
+    assert (isinstance(rate, float) and rate > 0) or isinstance(rate, str)
+
+
+def test_format_table_shows_syncs_and_compile_lines():
+    rows = [row("article", 192, 100.0), row("engine", 192, 300.0)]
+    result = bench.summarise(rows, torch.device("cpu"), repeats=1)
+    result.update(device="cuda", step_loop_syncs=None,
+                  compiled_rollout_eps={"192": 900.0, "4096": "Err: x"},
+                  compile_seconds={"192": 2.5})
+    table = bench.format_table(result)
+    assert "host-device syncs in a rollout and an update: none" in table
+    assert "batch 192: 900 ep/s (compiled in 2.5 s)" in table
+    assert "batch 4,096: Err: x" in table
