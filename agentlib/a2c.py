@@ -154,7 +154,7 @@ def compute_advantage(
 
 def a2c_loss(
     batch: Rollout, gamma: float = 1.0, value_coef: float = 0.5,
-    entropy_coef: float = 0.01, baseline: str = "value",
+    entropy_coef: float = 0.15, baseline: str = "value",
     group_size: int = 1,
 ) -> tuple[torch.Tensor, dict]:
     """The weighted sum of the three losses, and their info merged."""

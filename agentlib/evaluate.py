@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import torch
 
 from agentlib import env
-from agentlib.a2c import rollout
+from agentlib.a2c import Rollout, rollout
 from agentlib.model import ActorCritic
 
 NUM_EVAL = 10_000
@@ -61,6 +61,21 @@ def accuracy_per_stage(
     return greedy_accuracy(model, evaluation_problems(num, seed, device))
 
 
+ACTION_NAMES = (*env.TOOLS, *(str(digit) for digit in range(10)))
+"""Names of action ids: the tools, then digits (an ablation's actions)."""
+
+
+def decode_programs(batch: Rollout) -> list[list[str]]:
+    """Each episode's actions as names, up to and including ANS."""
+    return [
+        [ACTION_NAMES[a] for a, taken in zip(actions, mask, strict=True)
+         if taken]
+        for actions, mask in zip(
+            batch.action.tolist(), batch.mask.tolist(), strict=True
+        )
+    ]
+
+
 @torch.no_grad()
 def greedy_programs(
     model: ActorCritic, contexts: Sequence[Sequence[int]]
@@ -68,11 +83,4 @@ def greedy_programs(
     """The greedy program for each context, up to and including ANS."""
     device = next(model.parameters()).device
     problems = env.problems_from_contexts(contexts, device)
-    batch = rollout(model, problems, greedy=True)
-    names = [*env.TOOLS] + [str(digit) for digit in range(10)]
-    return [
-        [names[a] for a, taken in zip(actions, mask, strict=True) if taken]
-        for actions, mask in zip(
-            batch.action.tolist(), batch.mask.tolist(), strict=True
-        )
-    ]
+    return decode_programs(rollout(model, problems, greedy=True))

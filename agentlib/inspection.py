@@ -13,7 +13,11 @@ import torch
 
 from agentlib import env
 from agentlib.a2c import rollout
-from agentlib.evaluate import accuracy_by_stage, greedy_correct
+from agentlib.evaluate import (
+    accuracy_by_stage,
+    decode_programs,
+    greedy_correct,
+)
 from agentlib.model import ActorCritic
 
 
@@ -149,11 +153,5 @@ def programs_told(
     ``stage``, up to and including ANS."""
     device = next(model.parameters()).device
     problems = env.problems_from_contexts(contexts, device)
-    batch = rollout(model, with_stage(problems, stage), greedy=True)
-    names = action_names(model)
-    return [
-        [names[a] for a, taken in zip(actions, mask, strict=True) if taken]
-        for actions, mask in zip(
-            batch.action.tolist(), batch.mask.tolist(), strict=True
-        )
-    ]
+    told = with_stage(problems, stage)
+    return decode_programs(rollout(model, told, greedy=True))

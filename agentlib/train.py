@@ -19,7 +19,7 @@ from agentlib import a2c, curriculum, env, evaluate
 from agentlib.devices import DEVICE_CHOICES, resolve_device
 from agentlib.errors import AgentlibError
 from agentlib.model import ActorCritic, ActorCriticConfig
-from agentlib.progress import LiveProgress
+from agentlib.progress import LiveProgress, describe_record
 
 
 @dataclass
@@ -312,6 +312,16 @@ def train(
         len(run.history), time.perf_counter() - start, device, config,
         run.history,
     )
+
+
+def train_live(label: str = "", **changes) -> TrainResult:
+    """Train the book's defaults with ``changes``, showing live progress
+    (one updating line in a notebook) that starts with ``label``."""
+    prefix = f"{label}: " if label else ""
+    progress = LiveProgress(lambda record: prefix + describe_record(record))
+    result = train(TrainConfig(**changes), callback=progress)
+    progress.close()
+    return result
 
 
 def print_summary(result: TrainResult) -> None:

@@ -124,7 +124,7 @@ def decisions_html(model: ActorCritic, context: Sequence[int],
     rows = agent_trace(model, context)[:upto]
     for row in rows:
         row["p(tool)"] = f"{row['p']:.3f}"
-    answer = rows[-1]["acc"] if rows and rows[-1]["tool"] == "ANS" else None
+    answer = answer_of(rows)
     finished = bool(rows) and rows[-1]["done"]
     return (verdict_html(context, answer, finished)
             + table_html(rows, (*COLUMNS, "p(tool)")))

@@ -9,7 +9,7 @@ import torch
 
 from agentlib import cli
 from agentlib.errors import AgentlibError
-from agentlib.train import TrainConfig, check_config, train
+from agentlib.train import TrainConfig, check_config, train, train_live
 
 SHORT = dict(device="cpu", final_eval_size=1_000, eval_size=200)
 
@@ -125,3 +125,11 @@ def test_cli_batch_size_sets_episodes_per_update():
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["updates"] == 10 and summary["episodes"] == 640
+
+
+def test_train_live_trains_the_defaults_with_changes(capsys):
+    result = train_live("short", max_episodes=1_280, eval_every=5, **SHORT)
+    assert result.config == TrainConfig(max_episodes=1_280, eval_every=5,
+                                        **SHORT)
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith("short: update 5 | 1,280 episodes")
