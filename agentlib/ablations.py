@@ -6,6 +6,10 @@ its final greedy exact match per stage on 10,000 fresh problems and the
 episodes it took until the held-out accuracy of each stage first
 reached 99%. A variant is summarised by the median and range over its
 seeds. ``python -m agentlib ablations`` regenerates the table.
+
+With ``--jobs`` the runs share the CPU's threads. A run's numbers depend
+on its seed and, in the last digits, on its thread count (sums taken in
+another order round differently), so compare tables made alike.
 """
 
 import argparse
@@ -145,11 +149,16 @@ def run_one(name: str, seed: int, device: str, threads: int = 0,
     return run_record(name, train(config))
 
 
+def threads_per_job(jobs: int) -> int:
+    """CPU threads each of ``jobs`` parallel runs gets (at least one)."""
+    return max(1, (os.cpu_count() or 1) // jobs)
+
+
 def run_parallel(tasks: list[tuple], jobs: int, device: str,
                  progress: LiveProgress | None, **overrides) -> list[dict]:
     """Run ``(name, seed)`` tasks on ``jobs`` processes, in task order."""
     context = multiprocessing.get_context("spawn")  # safe with CUDA
-    threads = max(1, (os.cpu_count() or 1) // jobs)
+    threads = threads_per_job(jobs)
     with ProcessPoolExecutor(jobs, mp_context=context) as pool:
         futures = [pool.submit(run_one, name, seed, device, threads,
                                **overrides) for name, seed in tasks]
@@ -236,8 +245,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         metavar="S", help="default: 0 1 2 3 4")
     parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES)
     parser.add_argument("--jobs", type=int, default=1,
-                        help="runs in parallel processes (default: 1); "
-                        "accuracy and episodes do not change, seconds do")
+                        help="runs in parallel processes, each with an "
+                        "equal share of the CPU threads (default: 1)")
     parser.add_argument("--out", metavar="PATH",
                         help="also write every run and the summary as JSON")
     parser.add_argument("--json", action="store_true",

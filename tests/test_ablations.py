@@ -3,6 +3,7 @@
 import json
 
 import pytest
+import torch
 
 from agentlib import ablations, cli
 from agentlib.errors import AgentlibError
@@ -82,12 +83,18 @@ def test_the_command_rejects_an_unknown_variant(capsys):
     assert "unknown variant nope" in capsys.readouterr().err
 
 
-def test_parallel_jobs_give_the_same_runs_as_one_process():
-    serial = ablations.run_all(["default"], [0, 1], "cpu", **TINY)
+def test_parallel_jobs_give_the_runs_of_one_process_on_as_many_threads():
+    threads = torch.get_num_threads()
+    try:
+        serial = [ablations.run_one("default", seed, "cpu",
+                                    ablations.threads_per_job(2), **TINY)
+                  for seed in (0, 1)]
+    finally:
+        torch.set_num_threads(threads)
     parallel = ablations.run_all(["default"], [0, 1], "cpu", jobs=2, **TINY)
     keep = ("variant", "seed", "accuracy", "episodes", "episodes_to_99")
     assert [{k: r[k] for k in keep} for r in parallel["runs"]] == [
-        {k: r[k] for k in keep} for r in serial["runs"]]
+        {k: r[k] for k in keep} for r in serial]
 
 
 def test_the_command_rejects_zero_jobs(capsys):
