@@ -166,6 +166,21 @@ def compiled_rollout_rate(
         return message, time.perf_counter() - start
 
 
+def gru_matmul_gflops(
+    device: torch.device, d_model: int = TrainConfig.d_model,
+    batch: int = 4096, repeats: int = 20,
+) -> float:
+    """GFLOP/s of one product of the GRU's shape, (B, d) @ (d, 3d): the
+    ceiling for the network's arithmetic on ``device``."""
+    generator = torch.Generator(device).manual_seed(0)
+    states = torch.randn(batch, d_model, generator=generator, device=device)
+    gates = torch.randn(d_model, 3 * d_model, generator=generator,
+                        device=device)
+    rows_per_second = episodes_per_second(lambda: states @ gates, batch,
+                                          device, repeats)
+    return rows_per_second * 2 * d_model * 3 * d_model / 1e9
+
+
 def default_batches(device: torch.device) -> tuple[list, list]:
     """Batch sizes for (the article's loop, the engine) on ``device``."""
     if device.type == "cuda":
@@ -188,6 +203,7 @@ def measure(
                          "train_eps": train})
     result = summarise(rows, device, repeats)
     result["step_loop_syncs"] = step_loop_syncs(device)
+    result["gru_matmul_gflops"] = gru_matmul_gflops(device)
     if compile_too:
         compiled = {batch: compiled_rollout_rate(batch, device, repeats)
                     for batch in engine_batches}
@@ -246,6 +262,9 @@ def format_table(result: dict) -> str:
                  f"(same batch {result['rollout_speedup_same_batch']:.1f}x), "
                  f"train speed-up {result['train_speedup']:.0f}x "
                  f"(same batch {result['train_speedup_same_batch']:.1f}x)")
+    if "gru_matmul_gflops" in result:
+        lines.append(f"a matrix product of the GRU's shape: "
+                     f"{result['gru_matmul_gflops']:,.0f} GFLOP/s")
     if result["device"].startswith("cuda"):
         syncs = result.get("step_loop_syncs")
         lines.append("host-device syncs in a rollout and an update: "

@@ -75,3 +75,7 @@ def test_format_table_shows_syncs_and_compile_lines():
     assert "host-device syncs in a rollout and an update: none" in table
     assert "batch 192: 900 ep/s (compiled in 2.5 s)" in table
     assert "batch 4,096: Err: x" in table
+
+
+def test_gru_matmul_rate_is_a_positive_figure():
+    assert bench.gru_matmul_gflops(CPU, d_model=8, batch=64, repeats=1) > 0
