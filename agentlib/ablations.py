@@ -81,7 +81,9 @@ def variant_config(
     return replace(config, **changes)
 
 
-def episodes_to(history: list[dict], stage: int, level: float = LEVEL):
+def episodes_to(
+    history: list[dict], stage: int, level: float = LEVEL
+) -> int | None:
     """Episodes until held-out accuracy on ``stage`` first reached
     ``level``, or None if it never did."""
     for record in history:
