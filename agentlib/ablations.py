@@ -20,11 +20,10 @@ import statistics
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
-from pathlib import Path
 
 import torch
 
-from agentlib import env
+from agentlib import env, measured
 from agentlib.devices import (
     DEVICE_CHOICES,
     describe_device,
@@ -225,20 +224,6 @@ def format_table(result: dict) -> str:
     return "\n".join(lines)
 
 
-def load(path: str | Path) -> dict:
-    """A result written by ``ablations --out``, checked to be one."""
-    path = Path(path)
-    try:
-        result = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise AgentlibError(
-            f"cannot read ablations from {path}: {error}"
-        ) from None
-    if not isinstance(result, dict) or "summary" not in result:
-        raise AgentlibError(f"{path} holds no ablations summary")
-    return result
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Flags of ``python -m agentlib ablations``."""
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS),
@@ -267,8 +252,7 @@ def command(args: argparse.Namespace) -> int:
                      args.jobs)
     print(format_table(result))
     if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(json.dumps(result, indent=1) + "\n")
+        measured.save(result, args.out)
     if args.json:
         print(json.dumps(result["summary"]))
     return 0

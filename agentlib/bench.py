@@ -16,11 +16,10 @@ import json
 import statistics
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import torch
 
-from agentlib import a2c, env, original
+from agentlib import a2c, env, measured, original
 from agentlib.devices import (
     DEVICE_CHOICES,
     describe_device,
@@ -299,8 +298,7 @@ def command(args: argparse.Namespace) -> int:
     result = measure(resolve_device(args.device), args.repeats, args.compile)
     print(format_table(result))
     if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(json.dumps(result, indent=1) + "\n")
+        measured.save(result, args.out)
     if args.json:
         print(json.dumps(result))
     return 0

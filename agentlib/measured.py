@@ -16,6 +16,30 @@ REQUIRED_KEYS = {"bench": "rows", "ablations": "summary", "train": "runs"}
 """The key every stored file of each kind (its name's prefix) has."""
 
 
+def save(result: dict, path: str | Path) -> Path:
+    """Write a command's figures to ``path`` as JSON; return the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def read(path: str | Path, kind: str) -> dict:
+    """The figures of ``kind`` (bench, ablations, train) in ``path``,
+    checked to be such figures."""
+    path = Path(path)
+    try:
+        result = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise AgentlibError(
+            f"cannot read {kind} figures from {path}: {error}"
+        ) from None
+    key = REQUIRED_KEYS[kind]
+    if not isinstance(result, dict) or key not in result:
+        raise AgentlibError(f"{path} holds no {kind} {key}")
+    return result
+
+
 def available() -> list[str]:
     """Names of the stored files, without ``.json``."""
     return sorted(path.stem for path in DATA_DIR.glob("*.json"))
@@ -29,7 +53,4 @@ def load_stored(name: str) -> dict:
             f"no stored figures {name!r}; there are: "
             f"{', '.join(available())}"
         )
-    result = json.loads((DATA_DIR / f"{name}.json").read_text("utf-8"))
-    if REQUIRED_KEYS[kind] not in result:
-        raise AgentlibError(f"{name}.json is not a {kind} result")
-    return result
+    return read(DATA_DIR / f"{name}.json", kind)

@@ -1,11 +1,10 @@
 """Tests for agentlib.ablations: variants, summaries, the command."""
 
-import json
 
 import pytest
 import torch
 
-from agentlib import ablations, cli
+from agentlib import ablations, cli, measured
 from agentlib.errors import AgentlibError
 
 TINY = dict(max_episodes=512, eval_every=1, eval_size=50,
@@ -64,18 +63,17 @@ def test_a_tiny_run_of_two_variants_is_tabulated(tmp_path):
     assert all(r["episodes"] <= 512 for r in result["runs"])
     table = ablations.format_table(result)
     assert "default" in table and "no-stage" in table
-    path = tmp_path / "ablations.json"
-    path.write_text(json.dumps(result))
-    assert ablations.load(path)["summary"] == result["summary"]
+    path = measured.save(result, tmp_path / "out" / "ablations.json")
+    assert measured.read(path, "ablations")["summary"] == result["summary"]
 
 
 def test_loading_something_else_is_refused(tmp_path):
     path = tmp_path / "other.json"
     path.write_text("[1, 2]")
     with pytest.raises(AgentlibError, match="no ablations summary"):
-        ablations.load(path)
+        measured.read(path, "ablations")
     with pytest.raises(AgentlibError, match="cannot read"):
-        ablations.load(tmp_path / "missing.json")
+        measured.read(tmp_path / "missing.json", "ablations")
 
 
 def test_the_command_rejects_an_unknown_variant(capsys):
