@@ -18,6 +18,7 @@ import torch
 from agentlib import a2c, curriculum, env, evaluate
 from agentlib.devices import DEVICE_CHOICES, resolve_device
 from agentlib.errors import AgentlibError
+from agentlib.graphs import GraphedUpdate
 from agentlib.model import ActorCritic, ActorCriticConfig
 from agentlib.progress import LiveProgress, describe_record
 
@@ -78,6 +79,10 @@ class TrainConfig:
     """Held-out problems per stage for those evaluations."""
     final_eval_size: int = evaluate.NUM_EVAL
     """Fresh problems per stage for the final accuracy."""
+    cuda_graph: bool = False
+    """Replay each update from a CUDA graph (CUDA only; see
+    :mod:`agentlib.graphs`). Its random numbers come from CUDA's default
+    generator, so its runs differ from eager ones of the same seed."""
 
     def model_config(self) -> ActorCriticConfig:
         """The network's part of this config."""
@@ -119,6 +124,7 @@ class TrainResult:
             "device": self.device, "seed": self.config.seed,
             "shaping": self.config.shaping,
             "curriculum": self.config.curriculum,
+            "cuda_graph": self.config.cuda_graph,
         }
 
 
@@ -229,6 +235,8 @@ class Run:
     history: list[dict] = field(default_factory=list)
     pending: list[dict] = field(default_factory=list)
     """Records whose tensors are not yet copied to the host."""
+    graphs: dict[int, GraphedUpdate] = field(default_factory=dict)
+    """One captured update per stage, with ``cuda_graph``."""
 
 
 def make_agent(
@@ -237,13 +245,19 @@ def make_agent(
     """A model seeded by ``config.seed`` on ``device``, and its Adam."""
     torch.manual_seed(config.seed)
     model = ActorCritic(config.model_config()).to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+    optimizer = torch.optim.Adam(
+        model.parameters(), lr=config.lr, capturable=config.cuda_graph
+    )
     return model, optimizer
 
 
 def start_run(config: TrainConfig) -> Run:
     """Seed everything and build the model, optimiser and held-out set."""
     device = resolve_device(config.device)
+    if config.cuda_graph and device.type != "cuda":
+        raise AgentlibError(
+            f"cuda_graph needs a CUDA device; this run is on {device}"
+        )
     model, optimizer = make_agent(config, device)
     generator = torch.Generator(device).manual_seed(config.seed)
     held_out = evaluate.evaluation_problems(
@@ -258,14 +272,33 @@ def run_update(run: Run, update: int) -> None:
     config = run.config
     if config.curriculum == "fixed":
         run.stage = curriculum.fixed_stage(update - 1, config.num_updates)
-    device = run.held_out.stage.device
-    problems = sample_batch(config, run.stage, run.generator, device)
-    info = train_step(run.model, run.optimizer, config, problems,
-                      run.generator)
+    info = take_update(run)
     episodes = update * config.batch_size
     run.pending.append(
         {"update": update, "episodes": episodes, "stage": run.stage, **info}
     )
+
+
+def update_at_stage(
+    run: Run, stage: int, generator: torch.Generator | None
+) -> dict:
+    """Sample a batch at ``stage`` and take one update; its metrics."""
+    device = run.held_out.stage.device
+    problems = sample_batch(run.config, stage, generator, device)
+    return train_step(run.model, run.optimizer, run.config, problems,
+                      generator)
+
+
+def take_update(run: Run) -> dict:
+    """One update at the run's stage: eager, or replayed from a CUDA
+    graph captured on the stage's first updates."""
+    if not run.config.cuda_graph:
+        return update_at_stage(run, run.stage, run.generator)
+    if run.stage not in run.graphs:
+        # None: graphs draw from CUDA's default generator
+        update = functools.partial(update_at_stage, run, run.stage, None)
+        run.graphs[run.stage] = GraphedUpdate(update, run.optimizer)
+    return run.graphs[run.stage]()
 
 
 def run_evaluation(run: Run) -> dict:
@@ -357,6 +390,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-episodes", type=int,
                         default=TrainConfig.max_episodes,
                         help="training budget (default: %(default)s)")
+    parser.add_argument("--cuda-graph", action="store_true",
+                        help="replay each update from a CUDA graph")
     parser.add_argument("--json", action="store_true",
                         help="end with one line of JSON: the summary")
 
@@ -366,7 +401,7 @@ def command(args: argparse.Namespace) -> int:
     config = TrainConfig(
         seed=args.seed, device=args.device, shaping=args.shaping,
         curriculum=args.curriculum, max_episodes=args.max_episodes,
-        batch_size=args.batch_size,
+        batch_size=args.batch_size, cuda_graph=args.cuda_graph,
     )
     progress = LiveProgress(every_seconds=1.0)
     result = train(config, callback=progress)

@@ -85,6 +85,21 @@ def test_a_short_run_on_cuda():
     assert result.device.startswith("cuda") and result.accuracy[0] >= 0.99
 
 
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU")
+def test_a_short_run_replayed_from_cuda_graphs_learns():
+    result = train(TrainConfig(seed=0, max_episodes=10_240, device="cuda",
+                               cuda_graph=True, final_eval_size=1_000,
+                               eval_size=200))
+    assert result.accuracy[0] >= 0.99 and result.updates > 3
+    assert set(result.history[-1]) >= {"loss", "grad_norm", "reward"}
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a GPU is present")
+def test_cuda_graphs_on_the_cpu_are_a_clear_error():
+    with pytest.raises(AgentlibError, match="cuda_graph needs a CUDA"):
+        train(TrainConfig(cuda_graph=True, **SHORT))
+
+
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     """Run ``python -m agentlib train ARGS`` and capture its output."""
     return subprocess.run(
@@ -107,7 +122,8 @@ def test_cli_trains_and_ends_with_one_json_line():
 
 @pytest.mark.parametrize(
     "args", [["--seed", "-1"], ["--seed", "x"], ["--device", "tpu"],
-             ["--shaping", "dense"], ["--batch-size", "0"]],
+             ["--shaping", "dense"], ["--batch-size", "0"],
+             ["--device", "cpu", "--cuda-graph"]],
 )
 def test_cli_bad_arguments_exit_2_with_a_message(args):
     result = run_cli(*args)
