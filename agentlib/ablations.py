@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import statistics
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
@@ -155,20 +156,21 @@ def threads_per_job(jobs: int) -> int:
     return max(1, (os.cpu_count() or 1) // jobs)
 
 
-def run_parallel(tasks: list[tuple], jobs: int, device: str,
-                 progress: LiveProgress | None, **overrides) -> list[dict]:
-    """Run ``(name, seed)`` tasks on ``jobs`` processes, in task order."""
+def run_tasks(tasks: list[tuple], jobs: int, device: str,
+              **overrides) -> Iterator[dict]:
+    """Yield the record of each ``(name, seed)`` task, in task order:
+    here, or on ``jobs`` processes sharing the CPU's threads."""
+    if jobs <= 1:
+        for name, seed in tasks:
+            yield run_one(name, seed, device, **overrides)
+        return
     context = multiprocessing.get_context("spawn")  # safe with CUDA
     threads = threads_per_job(jobs)
     with ProcessPoolExecutor(jobs, mp_context=context) as pool:
         futures = [pool.submit(run_one, name, seed, device, threads,
                                **overrides) for name, seed in tasks]
-        runs = []
         for future in futures:
-            runs.append(future.result())
-            if progress is not None:
-                progress(runs[-1])
-    return runs
+            yield future.result()
 
 
 def run_all(
@@ -180,14 +182,11 @@ def run_all(
     start, device = time.perf_counter(), resolve_device(device)
     tasks = [(name, seed) for name in check_variants(names)
              for seed in seeds]
-    if jobs > 1:
-        runs = run_parallel(tasks, jobs, str(device), progress, **overrides)
-    else:
-        runs = []
-        for name, seed in tasks:
-            runs.append(run_one(name, seed, str(device), **overrides))
-            if progress is not None:
-                progress(runs[-1])
+    runs = []
+    for run in run_tasks(tasks, jobs, str(device), **overrides):
+        runs.append(run)
+        if progress is not None:
+            progress(run)
     return {"machine": describe_device(device), "jobs": jobs,
             "seeds": list(seeds),
             "level": LEVEL, "solved_at": SOLVED,
