@@ -20,7 +20,7 @@ import torch
 import torch.nn as nn
 
 from agentlib import env
-from agentlib.errors import AgentlibError
+from agentlib.errors import AgentlibError, is_integer
 from agentlib.model import ActorCritic
 
 BASELINES = ("value", "loo")
@@ -84,6 +84,17 @@ def compute_returns(
     return returns
 
 
+def check_group_size(group_size: int, num: int) -> int:
+    """Return ``group_size`` if it is an integer >= 2 that divides the
+    ``num`` episodes of a batch into groups, else raise."""
+    if not is_integer(group_size) or group_size < 2 or num % group_size:
+        raise AgentlibError(
+            f"baseline 'loo' needs a group_size >= 2 that divides the "
+            f"batch of {num} episodes, got {group_size!r}"
+        )
+    return group_size
+
+
 def leave_one_out_baseline(
     returns: torch.Tensor, group_size: int
 ) -> torch.Tensor:
@@ -93,6 +104,7 @@ def leave_one_out_baseline(
     problem, as :func:`repeat_problems` arranges.
     """
     num, steps = returns.shape
+    check_group_size(group_size, num)
     grouped = returns.view(num // group_size, group_size, steps)
     others = grouped.sum(1, keepdim=True) - grouped  # (G, K, T)
     return (others / (group_size - 1)).view(num, steps)

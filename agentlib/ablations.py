@@ -30,9 +30,14 @@ from agentlib.devices import (
     describe_device,
     resolve_device,
 )
-from agentlib.errors import AgentlibError
+from agentlib.errors import AgentlibError, check_seed
 from agentlib.progress import LiveProgress
-from agentlib.train import TrainConfig, TrainResult, train
+from agentlib.train import (
+    FINAL_EVAL_SEED,
+    TrainConfig,
+    TrainResult,
+    train,
+)
 
 VARIANTS: dict[str, tuple[str, dict]] = {
     "default": ("the book's defaults", {}),
@@ -239,13 +244,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="end with one JSON line: the summary")
 
 
-def command(args: argparse.Namespace) -> int:
-    """Train every variant on every seed and print the table."""
-    check_variants(args.variants)
-    if any(seed < 0 for seed in args.seeds):
-        raise AgentlibError("seeds must be integers >= 0")
+def check_unique(flag: str, values: list) -> list:
+    """Return ``values`` if none is repeated, else raise."""
+    repeated = [str(v) for v in dict.fromkeys(values) if values.count(v) > 1]
+    if repeated:
+        raise AgentlibError(
+            f"{flag} lists {', '.join(repeated)} more than once"
+        )
+    return values
+
+
+def check_args(args: argparse.Namespace) -> None:
+    """Raise on a bad flag before the first run, not hours later."""
+    check_unique("--variants", check_variants(args.variants))
+    check_unique("--seeds", args.seeds)
+    for seed in args.seeds:
+        check_seed(seed, room=FINAL_EVAL_SEED)
     if args.jobs < 1:
         raise AgentlibError("--jobs must be at least 1")
+    if args.out:
+        measured.check_out_path(args.out)
+
+
+def command(args: argparse.Namespace) -> int:
+    """Train every variant on every seed and print the table."""
+    check_args(args)
     progress = LiveProgress(describe_run, every_seconds=0.0)
     result = run_all(args.variants, args.seeds, args.device, progress,
                      args.jobs)

@@ -9,6 +9,7 @@ import random
 
 import torch
 
+from agentlib.errors import AgentlibError, is_integer
 from agentlib.original import (
     ADD,
     ANS,
@@ -26,22 +27,32 @@ from agentlib.original import (
 TOOL_TOKENS = (MUL, ADD, SUB, STO, RCL)
 
 
-def stated_target(abc: Operands, stage: int) -> int:
-    """The target the article states for ``stage``."""
+def _target(abc: Operands, stage: int) -> int:
+    """:func:`stated_target` without the stage check, for inner loops."""
     a, b, c, d, e = abc
     return [a * b + c, (a * b + c) - d, (a * b + c) - (d * e)][stage]
 
 
-def answer(env: ToolEnv, actions: list[int], abc: Operands, stage: int):
-    """The value answered by ``actions`` (None if ANS never comes)."""
+def _answer(env: ToolEnv, actions: list[int], abc: Operands, stage: int):
+    """:func:`answer` without the stage check, for inner loops."""
     last, answered, _ = env.run_tools(actions, abc, stage)
     return last if answered else None
+
+
+def stated_target(abc: Operands, stage: int) -> int:
+    """The target the article states for ``stage``."""
+    return _target(abc, check_stage(stage))
+
+
+def answer(env: ToolEnv, actions: list[int], abc: Operands, stage: int):
+    """The value answered by ``actions`` (None if ANS never comes)."""
+    return _answer(env, actions, abc, check_stage(stage))
 
 
 def all_operands(stage: int) -> list[Operands]:
     """Every operand tuple a stage can draw (e is unused below stage 2)."""
     digits = range(10)
-    n = 3 + stage
+    n = 3 + check_stage(stage)
     return [
         tuple(x) + (0,) * (5 - n)
         for x in itertools.product(digits, repeat=n)
@@ -50,11 +61,24 @@ def all_operands(stage: int) -> list[Operands]:
 
 def _hit_rate(env, program, operands, stage) -> float:
     """Fraction of ``operands`` where ``program`` answers the target."""
+    stage = check_stage(stage)
     hits = sum(
-        answer(env, program, abc, stage) == stated_target(abc, stage)
+        _answer(env, program, abc, stage) == _target(abc, stage)
         for abc in operands
     )
     return hits / len(operands)
+
+
+def sample_operands(stage: int, num: int, seed: int) -> list[Operands]:
+    """``num`` distinct operand tuples of ``stage``, drawn from ``seed``."""
+    population = all_operands(stage)
+    if not is_integer(num) or not 1 <= num <= len(population):
+        raise AgentlibError(
+            f"num_operands must be an integer from 1 to "
+            f"{len(population)} (the operand tuples of stage {stage}), "
+            f"got {num!r}"
+        )
+    return random.Random(seed).sample(population, num)
 
 
 def best_programs(
@@ -67,9 +91,7 @@ def best_programs(
     rollout. Rates are measured on ``num_operands`` random tuples;
     returns ``[(hit rate, program), ...]`` best first.
     """
-    check_stage(stage)
-    rng = random.Random(seed)
-    operands = rng.sample(all_operands(stage), num_operands)
+    operands = sample_operands(stage, num_operands, seed)
     env = ToolEnv()
     ranked = []
     for length in range(max_tools + 1):
@@ -89,6 +111,7 @@ def greedy_actions(
     art: Article, ctxs: list[list[int]], stage: int
 ) -> torch.Tensor:
     """Greedy tokens for a batch of contexts: shape (B, 6)."""
+    check_stage(stage)
     ctx = pad_batch(ctxs, art.device)
     stage_t = torch.full((len(ctxs),), stage, device=art.device)
     with torch.no_grad():

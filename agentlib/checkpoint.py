@@ -20,15 +20,31 @@ FORMAT = "agentlib.actor-critic"
 VERSION = 1
 
 
+def first_lines(error: Exception) -> str:
+    """An error's first line and, if any, its first detail line."""
+    lines = [line.strip() for line in str(error).splitlines()]
+    return " ".join(line for line in lines[:2] if line)
+
+
 def save(model: ActorCritic, path: str | Path) -> Path:
     """Write ``model``'s config and weights to ``path``; return it."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save({
+    data = {
         "format": FORMAT, "version": VERSION,
         "config": dataclasses.asdict(model.config),
         "state_dict": {k: v.cpu() for k, v in model.state_dict().items()},
-    }, path)
+    }
+    if path.is_dir():
+        raise AgentlibError(
+            f"cannot save a checkpoint to {path}: it is a directory"
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        torch.save(data, path)
+    except (OSError, RuntimeError) as error:  # torch raises RuntimeError
+        raise AgentlibError(
+            f"cannot save a checkpoint to {path}: {first_lines(error)}"
+        ) from None
     return path
 
 
@@ -62,6 +78,6 @@ def load(path: str | Path, device: str = "auto") -> ActorCritic:
     except (TypeError, KeyError, RuntimeError) as error:
         raise AgentlibError(
             f"{path} holds weights that do not fit the agent: "
-            f"{str(error).splitlines()[0]}"
+            f"{first_lines(error)}"
         ) from None
     return model.to(resolve_device(device)).eval()

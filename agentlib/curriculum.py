@@ -14,8 +14,8 @@ trains on the last stage alone.
 
 import torch
 
-from agentlib.env import STAGES
-from agentlib.errors import AgentlibError
+from agentlib.env import STAGES, check_stage
+from agentlib.errors import AgentlibError, check_count, check_fraction
 
 ARTICLE_SCHEDULE = (0, 0, 0, 1, 1, 2)
 CURRICULA = ("mastery", "fixed", "mixed", "last")
@@ -49,12 +49,16 @@ def fixed_stage(
     >>> [fixed_stage(u, 12) for u in range(12)]
     [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2]
     """
+    check_count("num_updates", num_updates)
     return schedule[min(update * len(schedule) // num_updates,
                         len(schedule) - 1)]
 
 
 def promote(stage: int, accuracy: float, threshold: float) -> int:
     """The next stage if ``accuracy`` on ``stage`` passes ``threshold``."""
+    stage = check_stage(stage)
+    check_fraction("accuracy", accuracy)
+    check_fraction("threshold", threshold)
     if accuracy >= threshold and stage < max(STAGES):
         return stage + 1
     return stage
@@ -67,6 +71,8 @@ def mix_stages(
 ) -> torch.Tensor:
     """(num,) stages: ``stage``, or with probability ``replay`` an
     earlier stage drawn uniformly (none before stage 0)."""
+    check_stage(stage)
+    check_fraction("replay", replay)
     current = torch.full((num,), stage, device=device)
     if stage == 0 or replay <= 0:
         return current

@@ -29,7 +29,8 @@ from numbers import Integral
 
 import torch
 
-from agentlib.errors import AgentlibError
+from agentlib.devices import resolve_device
+from agentlib.errors import AgentlibError, check_count
 
 TOOLS = ("MUL", "ADD", "SUB", "STO", "RCL", "ANS")
 MUL, ADD, SUB, STO, RCL, ANS = range(len(TOOLS))
@@ -139,8 +140,56 @@ class Problems:
         return self.context.shape[0]
 
 
+def shape_of(value) -> str:
+    """A tensor's shape, or what else ``value`` is, for messages."""
+    if isinstance(value, torch.Tensor):
+        return str(tuple(value.shape))
+    return type(value).__name__
+
+
+def check_values(name: str, values: torch.Tensor, allowed: range) -> None:
+    """Raise unless the integer tensor ``values`` holds only ``allowed``.
+
+    Critical: only CPU tensors are read. Reading a GPU's would make
+    Python wait for the device on every training batch, which the
+    engine never does (and a CUDA graph cannot record).
+    """
+    if values.is_floating_point() or values.is_complex():
+        raise AgentlibError(f"{name} must hold integers, got {values.dtype}")
+    if values.device.type != "cpu":
+        return
+    outside = (values < allowed.start) | (values >= allowed.stop)
+    if outside.any():
+        raise AgentlibError(
+            f"{name} must be {allowed.start}-{allowed[-1]}, "
+            f"got {values[outside][0].item()}"
+        )
+
+
+def check_batch(digits: torch.Tensor, stage: torch.Tensor) -> None:
+    """Raise unless ``digits`` is (B, 5) of 0-9, ``stage`` (B,) of 0-2."""
+    if not isinstance(digits, torch.Tensor) or digits.dim() != 2 or (
+        digits.shape[1] != MAX_CONTEXT
+    ):
+        raise AgentlibError(
+            f"digits must be a (B, {MAX_CONTEXT}) tensor, "
+            f"got {shape_of(digits)}"
+        )
+    if not isinstance(stage, torch.Tensor) or stage.shape != digits.shape[:1]:
+        raise AgentlibError(
+            f"stage must be a ({len(digits)},) tensor, got {shape_of(stage)}"
+        )
+    if stage.device != digits.device:
+        raise AgentlibError(
+            f"digits are on {digits.device} but stage on {stage.device}"
+        )
+    check_values("digits", digits, range(10))
+    check_values("stage", stage, range(len(STAGES)))
+
+
 def make_problems(digits: torch.Tensor, stage: torch.Tensor) -> Problems:
     """Cut (B, 5) digits to each row's stage and state the targets."""
+    check_batch(digits, stage)
     length = stage + 3  # (B,)
     positions = torch.arange(MAX_CONTEXT, device=digits.device)
     context = digits * (positions < length[:, None])  # (B, 5)
@@ -159,10 +208,15 @@ def sample_problems(
 
     The generator, when given, must live on ``device``.
     """
+    device, num = resolve_device(device), check_count("num", num)
     if isinstance(stage, torch.Tensor):
+        if stage.shape != (num,):
+            raise AgentlibError(
+                f"stage tensor must have shape ({num},), "
+                f"got {shape_of(stage)}"
+            )
+        check_values("stage", stage, range(len(STAGES)))
         stages = stage.to(device=device, dtype=torch.long)
-        if stages.shape != (num,):
-            raise AgentlibError(f"stage tensor must have shape ({num},)")
     else:
         stages = torch.full((num,), check_stage(stage), device=device)
     digits = torch.randint(
@@ -178,6 +232,7 @@ def problems_from_contexts(
     rows = [check_context(context) for context in contexts]
     if not rows:
         raise AgentlibError("give at least one context")
+    device = resolve_device(device)
     padded = [row + [0] * (MAX_CONTEXT - len(row)) for row in rows]
     digits = torch.tensor(padded, device=device)
     stage = torch.tensor([len(row) - 3 for row in rows], device=device)
@@ -258,6 +313,13 @@ def step(state: Machine, problems: Problems, action: torch.Tensor) -> Machine:
 
 def run_programs(problems: Problems, actions: torch.Tensor) -> Machine:
     """Run a (B, T) batch of action ids through the torch machine."""
+    if not isinstance(actions, torch.Tensor) or actions.dim() != 2 or (
+        len(actions) != len(problems)
+    ):
+        raise AgentlibError(
+            f"actions must be a ({len(problems)}, T) tensor of action ids, "
+            f"got {shape_of(actions)}"
+        )
     state = reset(problems)
     for action in actions.unbind(1):
         state = step(state, problems, action)

@@ -11,6 +11,8 @@ import torch
 
 from agentlib import env
 from agentlib.a2c import Rollout, rollout
+from agentlib.devices import resolve_device
+from agentlib.errors import check_count
 from agentlib.model import ActorCritic
 
 NUM_EVAL = 10_000
@@ -20,6 +22,7 @@ def evaluation_problems(
     num: int, seed: int, device: str | torch.device = "cpu"
 ) -> env.Problems:
     """``num`` problems of each stage, stage by stage, from ``seed``."""
+    device, num = resolve_device(device), check_count("num", num)
     generator = torch.Generator(device).manual_seed(seed)
     stages = torch.arange(len(env.STAGES), device=device)
     stages = stages.repeat_interleave(num)  # (3 * num,)

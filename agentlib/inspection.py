@@ -44,13 +44,14 @@ def trace_program(
     >>> [r["acc"] for r in trace_program([3, 4, 5], ["MUL", "ADD"])]
     [None, 12, 17]
     """
+    program = env.check_program(program)
     problems = env.problems_from_contexts([context])
     state = env.reset(problems)
     rows = [{"step": 0, "tool": "", **machine_row(state)}]
     for number, name in enumerate(program, start=1):
         if bool(state.done[0]):
             break
-        action = torch.tensor([env.TOOLS.index(env.check_tool(name))])
+        action = torch.tensor([env.TOOLS.index(name)])
         state = env.step(state, problems, action)
         rows.append({"step": number, "tool": name, **machine_row(state)})
     return rows

@@ -7,6 +7,7 @@ inside the package, so a chapter finds them in Colab too.
 """
 
 import json
+import os
 from pathlib import Path
 
 from agentlib.errors import AgentlibError
@@ -16,11 +17,39 @@ REQUIRED_KEYS = {"bench": "rows", "ablations": "summary", "train": "runs"}
 """The key every stored file of each kind (its name's prefix) has."""
 
 
+def check_out_path(path: str | Path) -> Path:
+    """Return ``path`` if figures can be written there, else raise.
+
+    The commands call it before they start, so that a run of hours is
+    not lost at the end for want of a place to write it.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise AgentlibError(
+            f"cannot write figures to {path}: it is a directory"
+        )
+    folder = path.parent
+    while not folder.exists():  # save creates the missing folders
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise AgentlibError(
+            f"cannot write figures to {path}: {folder} is not a writable "
+            f"directory"
+        )
+    return path
+
+
 def save(result: dict, path: str | Path) -> Path:
     """Write a command's figures to ``path`` as JSON; return the path."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(result, indent=1) + "\n",
+                        encoding="utf-8")
+    except OSError as error:
+        raise AgentlibError(
+            f"cannot write figures to {path}: {error}"
+        ) from None
     return path
 
 

@@ -135,6 +135,22 @@ def execute_chapter(path: Path, timeout: int = 900) -> float:
     return time.perf_counter() - start
 
 
+def check_notebook(path: Path) -> Path:
+    """Return ``path`` if it names a readable ``.ipynb`` notebook, else
+    raise."""
+    import nbformat
+
+    if path.suffix != ".ipynb":
+        raise AgentlibError(f"not a notebook (.ipynb): {path}")
+    try:
+        nbformat.read(path, as_version=4)
+    except Exception as error:  # nbformat raises many kinds for a bad file
+        raise AgentlibError(
+            f"cannot read notebook {path} ({type(error).__name__})"
+        ) from None
+    return path
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Flags of ``python -m agentlib notebooks``."""
     parser.add_argument(
@@ -149,6 +165,8 @@ def command(args: argparse.Namespace) -> int:
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         raise AgentlibError(f"no such notebook: {', '.join(missing)}")
+    for path in paths:  # all, before the first runs for minutes
+        check_notebook(path)
     for path in paths:
         seconds = execute_chapter(path)
         print(f"executed {path} in {seconds:.1f} s")

@@ -1,12 +1,17 @@
 """The article's program, ported with its behaviour intact, defects included.
 
 This is the baseline the book measures against, never its teaching code.
-Names and signatures follow the article. What changed is only style:
-docstrings, and the article's module globals (``device``, ``env``,
-``net``, ``opt``, the global ``random`` state) gathered into an
-:class:`Article` object that is passed explicitly. For every action
-sequence, stage and operands, :meth:`ToolEnv.step_seq` returns exactly
-what the article's does; :func:`reproduce` prints exactly its lines.
+Names and signatures follow the article. What changed is its shape, not
+its behaviour: docstrings; the article's module globals (``device``,
+``env``, ``net``, ``opt``, the global ``random`` state) gathered into an
+:class:`Article` object that is passed explicitly, and its top-level
+script into functions (:func:`make_article`, :func:`train_curriculum`,
+:func:`final_accuracies`, :func:`reproduce`); ``step_seq`` split into
+:meth:`ToolEnv.run_tools` and the scoring; the first lines of
+``forward`` named :meth:`ActorCritic.initial_state`; and a stage other
+than 0, 1 or 2 is an error. For every action sequence, stage and
+operands, :meth:`ToolEnv.step_seq` returns exactly what the article's
+does; :func:`reproduce` prints exactly its lines.
 
 Source: the tutorial article in ``shared/seed`` (Russian), whose code is
 kept verbatim in ``tests/fixtures/article_verbatim.py``.
@@ -22,7 +27,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from agentlib.devices import DEVICE_CHOICES, resolve_device
-from agentlib.errors import AgentlibError
+from agentlib.errors import AgentlibError, check_seed
 
 V = 18  # vocabulary: digits 0-9, then the control and tool tokens below
 CTX = 10
@@ -194,6 +199,7 @@ class Article:
 
 def make_article(seed: int = 0, device: str = "cpu") -> Article:
     """Seed as the article does and build its env, net and optimiser."""
+    check_seed(seed)
     device = resolve_device(device)
     torch.manual_seed(seed)
     env = ToolEnv(rng=random.Random(seed))
@@ -204,6 +210,7 @@ def make_article(seed: int = 0, device: str = "cpu") -> Article:
 
 def pad_batch(ctxs: list[list[int]], device: str = "cpu") -> torch.Tensor:
     """Append CTX to each context and pad with EOS: shape (B, L)."""
+    device = resolve_device(device)
     L = max(len(c) + 1 for c in ctxs)
     out = torch.full((len(ctxs), L), EOS, dtype=torch.long, device=device)
     for i, c in enumerate(ctxs):
@@ -317,7 +324,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Flags of ``python -m agentlib reproduce``."""
     parser.add_argument(
         "--device", default="cpu", choices=DEVICE_CHOICES,
-        help="where to run (default: cpu, the article's published numbers)",
+        help="where to run (default: cpu, which prints exactly what "
+             "the article's script prints)",
     )
     parser.add_argument(
         "--seed", type=int, default=0, help="the article's seed is 0"

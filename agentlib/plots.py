@@ -13,8 +13,36 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
+from agentlib.errors import AgentlibError, is_number
+from agentlib.train import TrainResult
+
+History = list[dict] | TrainResult
 STAGE_COLORS = ("tab:blue", "tab:orange", "tab:green")
 SIGNALS = ("reward", "exact", "pg_loss", "v_loss", "entropy")
+
+
+def records_of(history: History) -> list[dict]:
+    """The per-update records of a history or of a :class:`TrainResult`."""
+    return history.history if isinstance(history, TrainResult) else history
+
+
+def check_signals(history: list[dict], keys: Sequence[str]) -> list[str]:
+    """Return ``keys`` if each names a number in every record, else
+    raise, naming the keys that do."""
+    known = [key for key in (history[0] if history else {})
+             if all(is_number(record.get(key)) for record in history)]
+    if isinstance(keys, str) or not keys:
+        raise AgentlibError(
+            f"keys must be a tuple of signal names, got {keys!r}; "
+            f"use any of {', '.join(known)}"
+        )
+    unknown = [repr(key) for key in keys if key not in known]
+    if unknown:
+        raise AgentlibError(
+            f"unknown signal {', '.join(unknown)}; use any of "
+            f"{', '.join(known) or '(none: the history is empty)'}"
+        )
+    return list(keys)
 
 
 def evaluated(history: list[dict]) -> list[dict]:
@@ -34,9 +62,10 @@ def shade_stages(ax: Axes, history: list[dict]) -> None:
 
 
 def plot_accuracy(
-    history: list[dict], ax: Axes | None = None, title: str = ""
+    history: History, ax: Axes | None = None, title: str = ""
 ) -> Axes:
     """Held-out greedy exact match per stage against episodes."""
+    history = records_of(history)
     ax = ax if ax is not None else plt.subplots(figsize=(7, 3.5))[1]
     records = evaluated(history)
     episodes = [record["episodes"] for record in records]
@@ -51,12 +80,15 @@ def plot_accuracy(
 
 
 def plot_signals(
-    history: list[dict], keys: tuple[str, ...] = SIGNALS
+    history: History, keys: tuple[str, ...] = SIGNALS
 ) -> plt.Figure:
     """One small panel per per-update signal, against episodes."""
-    fig, axes = plt.subplots(1, len(keys), figsize=(3 * len(keys), 2.6))
+    history = records_of(history)
+    keys = check_signals(history, keys)
+    fig, axes = plt.subplots(1, len(keys), figsize=(3 * len(keys), 2.6),
+                             squeeze=False)
     episodes = [record["episodes"] for record in history]
-    for ax, key in zip(axes, keys, strict=True):
+    for ax, key in zip(axes[0], keys, strict=True):
         ax.plot(episodes, [record[key] for record in history], lw=0.8)
         ax.set(title=key, xlabel="episodes")
     fig.tight_layout()

@@ -17,7 +17,13 @@ import torch
 
 from agentlib import a2c, curriculum, env, evaluate
 from agentlib.devices import DEVICE_CHOICES, resolve_device
-from agentlib.errors import AgentlibError
+from agentlib.errors import (
+    AgentlibError,
+    check_count,
+    check_fraction,
+    check_positive,
+    check_seed,
+)
 from agentlib.graphs import GraphedUpdate
 from agentlib.model import ActorCritic, ActorCriticConfig
 from agentlib.progress import LiveProgress, describe_record
@@ -137,25 +143,45 @@ def check_choice(name: str, value: str, choices: tuple) -> str:
     return value
 
 
+FINAL_EVAL_SEED = 10_000
+"""The final evaluation draws its problems from ``seed + 10_000``."""
+COUNTS = ("d_model", "batch_size", "max_episodes", "eval_every",
+          "eval_size", "final_eval_size")
+FRACTIONS = ("gamma", "replay", "promote_threshold", "stop_threshold")
+
+
+def check_numbers(config: TrainConfig) -> None:
+    """Raise unless sizes are positive integers and weights in range."""
+    for name in COUNTS:
+        check_count(name, getattr(config, name))
+    for name in FRACTIONS:
+        check_fraction(name, getattr(config, name))
+    check_positive("lr", config.lr)
+    check_positive("max_grad_norm", config.max_grad_norm)
+    check_positive("entropy_coef", config.entropy_coef, or_zero=True)
+
+
+def check_budget(config: TrainConfig) -> None:
+    """Raise unless the budget allows at least one held-out evaluation."""
+    if config.num_updates < config.eval_every:
+        raise AgentlibError(
+            f"max_episodes {config.max_episodes} gives "
+            f"{config.num_updates} updates of batch_size "
+            f"{config.batch_size}; at least one update and one evaluation "
+            f"(every {config.eval_every} updates) are needed"
+        )
+
+
 def check_config(config: TrainConfig) -> TrainConfig:
     """Return ``config`` if its choices and sizes make sense, else raise."""
     check_choice("curriculum", config.curriculum, curriculum.CURRICULA)
     check_choice("shaping", config.shaping, env.SHAPINGS)
     check_choice("baseline", config.baseline, a2c.BASELINES)
-    seed = config.seed
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise AgentlibError(f"seed must be an integer >= 0, got {seed!r}")
-    if config.batch_size < 1 or min(config.num_updates,
-                                    config.eval_every) < 1:
-        raise AgentlibError(
-            "batch_size, eval_every and max_episodes must allow one update"
-        )
-    if config.baseline == "loo" and (
-        config.group_size < 2 or config.batch_size % config.group_size
-    ):
-        raise AgentlibError(
-            "baseline 'loo' needs a group_size >= 2 that divides batch_size"
-        )
+    check_seed(config.seed, room=FINAL_EVAL_SEED)
+    check_numbers(config)
+    check_budget(config)
+    if config.baseline == "loo":
+        a2c.check_group_size(config.group_size, config.batch_size)
     return config
 
 
@@ -337,7 +363,7 @@ def train(
                 break
     run.history += to_python(run.pending)
     accuracy = evaluate.accuracy_per_stage(
-        run.model, config.final_eval_size, seed=10_000 + config.seed
+        run.model, config.final_eval_size, seed=FINAL_EVAL_SEED + config.seed
     )
     device = str(run.held_out.stage.device)
     return TrainResult(

@@ -146,3 +146,14 @@ def test_update_changes_the_model_and_clips():
     after = list(model.parameters())
     assert any(not torch.equal(b, a) for b, a in zip(before, after,
                                                       strict=True))
+
+
+@pytest.mark.parametrize("group_size", [1, 3, 0, 2.0])
+def test_leave_one_out_needs_groups_that_divide_the_batch(group_size):
+    with pytest.raises(AgentlibError, match="group_size >= 2 that divides"):
+        a2c.leave_one_out_baseline(torch.ones(8, 6), group_size)
+
+
+def test_the_group_baseline_needs_a_group_size():
+    with pytest.raises(AgentlibError, match="got 1"):
+        a2c.a2c_loss(rollout_with_leaves(), baseline="loo")

@@ -98,3 +98,22 @@ def test_parallel_jobs_give_the_runs_of_one_process_on_as_many_threads():
 def test_the_command_rejects_zero_jobs(capsys):
     assert cli.main(["ablations", "--jobs", "0"]) == 2
     assert "--jobs" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [(["--variants", "default", "loo", "default"],
+      "--variants lists default more than once"),
+     (["--seeds", "0", "1", "0"], "--seeds lists 0 more than once"),
+     (["--seeds", "-1"], "seed must be an integer >= 0")],
+)
+def test_the_command_rejects_repeated_or_negative_arguments(
+    capsys, args, message
+):
+    assert cli.main(["ablations", *args]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_the_command_checks_out_before_training(capsys, tmp_path):
+    assert cli.main(["ablations", "--out", str(tmp_path)]) == 2
+    assert "it is a directory" in capsys.readouterr().err

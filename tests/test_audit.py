@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from agentlib import audit, original
+from agentlib.errors import AgentlibError
 from agentlib.original import ADD, ANS, MUL, RCL, STO, SUB, ToolEnv
 
 ABC = (3, 4, 5, 2, 6)
@@ -50,3 +51,19 @@ def test_exact_match_of_an_untrained_agent_is_low():
         reward, exact = audit.mean_reward_vs_exact(art, stage, 200)
         assert 0.0 <= exact <= 0.3
         assert exact == audit.exact_match(art, stage, 200)
+
+
+def test_more_operands_than_a_stage_has_is_a_clear_error():
+    with pytest.raises(AgentlibError, match="from 1 to 1000 .* got 2000"):
+        audit.best_programs(0)
+    assert len(audit.best_programs(0, max_tools=1, num_operands=1000)) == 6
+
+
+@pytest.mark.parametrize("stage", [-1, 3, 1.5, True])
+def test_bad_stages_are_a_clear_error(stage):
+    with pytest.raises(AgentlibError, match="stage must be 0, 1 or 2"):
+        audit.stated_target(ABC, stage)
+    with pytest.raises(AgentlibError, match="stage must be 0, 1 or 2"):
+        audit.answer(ToolEnv(), [MUL, ANS], ABC, stage)
+    with pytest.raises(AgentlibError, match="stage must be 0, 1 or 2"):
+        audit.greedy_actions(original.make_article(0), [[3, 4, 5]], stage)

@@ -61,3 +61,22 @@ def test_weights_of_another_shape_are_refused(tmp_path):
     torch.save(data, path)
     with pytest.raises(AgentlibError, match="do not fit"):
         checkpoint.load(path)
+
+
+def test_the_first_mismatch_is_named(tmp_path):
+    path = checkpoint.save(ActorCritic(ActorCriticConfig(d_model=8)),
+                           tmp_path / "a.pt")
+    data = torch.load(path, weights_only=True)
+    data["config"]["d_model"] = 16
+    torch.save(data, path)
+    with pytest.raises(AgentlibError, match="size mismatch for"):
+        checkpoint.load(path)
+
+
+def test_saving_to_a_directory_is_a_clear_error(tmp_path):
+    model = ActorCritic(ActorCriticConfig(d_model=8))
+    with pytest.raises(AgentlibError, match="it is a directory"):
+        checkpoint.save(model, tmp_path)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(AgentlibError, match="cannot save a checkpoint"):
+        checkpoint.save(model, tmp_path / "file" / "agent.pt")

@@ -55,3 +55,17 @@ def test_last_trains_stage_2_alone():
     assert curriculum.trained_stages("last") == (2,)
     assert curriculum.trained_stages("mastery") == (0, 1, 2)
     assert curriculum.first_stage("mastery") == 0
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [(lambda: curriculum.fixed_stage(0, 0), "num_updates must be"),
+     (lambda: curriculum.promote(0, 1.0, 98), "threshold must be"),
+     (lambda: curriculum.promote(0, 1.5, 0.98), "accuracy must be"),
+     (lambda: curriculum.promote(5, 1.0, 0.98), "stage must be 0, 1 or 2"),
+     (lambda: curriculum.mix_stages(2, 8, 25), "replay must be"),
+     (lambda: curriculum.mix_stages(3, 8, 0.25), "stage must be 0, 1 or 2")],
+)
+def test_out_of_range_arguments_raise(call, message):
+    with pytest.raises(AgentlibError, match=message):
+        call()

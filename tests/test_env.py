@@ -212,3 +212,58 @@ def test_scores_by_hand():
     assert env.score(states[-1], problems, "progress").item() == 2.5
     with pytest.raises(AgentlibError, match="unknown shaping"):
         env.score(states[-1], problems, "dense")
+
+
+@pytest.mark.parametrize("device", ["gpu", "tpu"])
+def test_unknown_devices_are_a_clear_error(device):
+    with pytest.raises(AgentlibError, match="unknown device"):
+        env.sample_problems(0, 4, device=device)
+    with pytest.raises(AgentlibError, match="unknown device"):
+        env.problems_from_contexts([[3, 4, 5]], device=device)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a GPU is present")
+def test_cuda_without_a_gpu_is_a_clear_error():
+    with pytest.raises(AgentlibError, match="no CUDA GPU"):
+        env.sample_problems(0, 4, device="cuda")
+
+
+def test_devices_given_as_torch_devices_still_work():
+    problems = env.sample_problems(0, 4, device=torch.device("cpu"))
+    assert problems.context.device.type == "cpu"
+
+
+@pytest.mark.parametrize(
+    "stages, message",
+    [(torch.tensor([0, 1, 3, 2]), "stage must be 0-2, got 3"),
+     (torch.tensor([0, -1, 1, 2]), "stage must be 0-2, got -1"),
+     (torch.tensor([0.0, 0.5, 1.0, 2.0]), "stage must hold integers"),
+     (torch.tensor([0, 1, 2]), r"shape \(4,\), got \(3,\)")],
+)
+def test_bad_stage_tensors_raise(stages, message):
+    with pytest.raises(AgentlibError, match=message):
+        env.sample_problems(stages, 4)
+
+
+@pytest.mark.parametrize(
+    "digits, stage, message",
+    [(torch.zeros(4, 3, dtype=torch.long), torch.zeros(4, dtype=torch.long),
+      r"digits must be a \(B, 5\) tensor, got \(4, 3\)"),
+     (torch.full((1, 5), 12), torch.tensor([0]), "digits must be 0-9, got 12"),
+     (torch.zeros(4, 5, dtype=torch.long), 0,
+      r"stage must be a \(4,\) tensor, got int"),
+     (torch.zeros(2, 5, dtype=torch.long), torch.tensor([0, 3]),
+      "stage must be 0-2, got 3")],
+)
+def test_make_problems_checks_digits_and_stages(digits, stage, message):
+    with pytest.raises(AgentlibError, match=message):
+        env.make_problems(digits, stage)
+
+
+@pytest.mark.parametrize(
+    "actions", [torch.tensor([0, 1, 5]), torch.tensor([[0, 1, 5]] * 2)]
+)
+def test_run_programs_needs_one_row_of_actions_per_problem(actions):
+    problems = env.problems_from_contexts([[3, 4, 5]] * 3)
+    with pytest.raises(AgentlibError, match=r"actions must be a \(3, T\)"):
+        env.run_programs(problems, actions)

@@ -1,8 +1,10 @@
 """Tests for agentlib.evaluate: greedy exact match per stage."""
 
+import pytest
 import torch
 
 from agentlib import env, evaluate
+from agentlib.errors import AgentlibError
 from agentlib.model import ActorCritic, ActorCriticConfig
 from tests.test_a2c import Oracle
 
@@ -47,3 +49,13 @@ def test_greedy_programs_stop_at_ans():
     assert evaluate.greedy_programs(Oracle(), [[3, 4, 5]]) == [
         ["MUL", "ADD", "ANS"]
     ]
+
+
+def test_evaluation_problems_name_a_bad_device_or_size():
+    with pytest.raises(AgentlibError, match="unknown device 'gpu'"):
+        evaluate.evaluation_problems(4, seed=3, device="gpu")
+    with pytest.raises(AgentlibError, match="num must be an integer >= 1"):
+        evaluate.evaluation_problems(-1, seed=3)
+    cpu = evaluate.evaluation_problems(4, seed=3, device=torch.device("cpu"))
+    assert torch.equal(cpu.context,
+                       evaluate.evaluation_problems(4, seed=3).context)

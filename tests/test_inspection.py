@@ -150,3 +150,10 @@ def test_programs_told_follow_the_label_not_the_digits():
     ):
         told = inspection.programs_told(model, [context], len(context) - 3)
         assert told == [program]
+
+
+def test_trace_checks_the_whole_program_first():
+    with pytest.raises(AgentlibError, match="list of tool names"):
+        inspection.trace_program([3, 4, 5], "MUL ADD ANS")
+    with pytest.raises(AgentlibError, match="unknown tool 'DIV'"):
+        inspection.trace_program([3, 4, 5], ["MUL", "ANS", "DIV"])

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from agentlib import notebooks
+from agentlib import cli, notebooks
 
 CHAPTERS = notebooks.chapter_paths()
 
@@ -80,3 +80,14 @@ def test_badge_sync_replaces_an_old_badge():
     assert lines == ["# T", "", notebooks.colab_badge("09_x.ipynb"), "",
                      "Text"]
     assert "agentlib-book/model-native-agent/blob/main/book/09_x" in lines[2]
+
+
+def test_the_command_refuses_what_is_not_a_notebook(tmp_path, capsys):
+    text = tmp_path / "notes.txt"
+    text.write_text("hello")
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text("{not json")
+    for path, message in ((text, "not a notebook (.ipynb)"),
+                          (broken, "cannot read notebook")):
+        assert cli.main(["notebooks", str(path)]) == 2
+        assert message in capsys.readouterr().err

@@ -7,7 +7,7 @@ import sys
 import pytest
 import torch
 
-from agentlib import original
+from agentlib import cli, original
 from agentlib.errors import AgentlibError
 from agentlib.original import ADD, ANS, MUL, RCL, STO, SUB, ToolEnv
 from tests.article import VERBATIM, load_article
@@ -111,3 +111,19 @@ def test_reproduce_prints_the_articles_lines_on_cpu():
     assert "\n".join(lines) + "\n" == script.stdout
     if torch.__version__.startswith("2.13"):
         assert lines[-1].strip() == PUBLISHED
+
+
+@pytest.mark.parametrize("seed", [-1, 2**64, 1.0, True])
+def test_seeds_outside_64_bits_or_negative_are_refused(seed):
+    with pytest.raises(AgentlibError, match="seed must be an integer >= 0"):
+        original.make_article(seed)
+
+
+def test_the_reproduce_command_refuses_a_negative_seed(capsys):
+    assert cli.main(["reproduce", "--seed", "-1"]) == 2
+    assert "seed must be" in capsys.readouterr().err
+
+
+def test_pad_batch_names_an_unknown_device():
+    with pytest.raises(AgentlibError, match="unknown device 'gpu'"):
+        original.pad_batch([[3, 4, 5]], device="gpu")

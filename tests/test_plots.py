@@ -1,10 +1,13 @@
 """Tests for agentlib.plots: curves drawn from a hand-made history."""
 
 import matplotlib
+import pytest
 
 matplotlib.use("Agg")
 
 from agentlib import plots  # noqa: E402
+from agentlib.errors import AgentlibError  # noqa: E402
+from agentlib.train import TrainConfig, TrainResult  # noqa: E402
 
 
 def record(update: int, stage: int, accuracy=None) -> dict:
@@ -55,3 +58,27 @@ def test_decision_heatmap_shows_every_probability_and_boxes_choices():
     assert boxes == [(-0.5, -0.5), (1.5, 0.5)]  # MUL at 1, ANS at 2
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == ["1 MUL", "2 ANS"]
+
+
+def test_one_signal_gets_one_panel():
+    fig = plots.plot_signals(HISTORY, ("reward",))
+    assert [ax.get_title() for ax in fig.axes] == ["reward"]
+
+
+@pytest.mark.parametrize(
+    "keys, message",
+    [("reward", "must be a tuple of signal names, got 'reward'"),
+     (("reward", "accuracy"), "unknown signal 'accuracy'; use any of "
+      "update, episodes, stage, reward")],
+)
+def test_bad_signal_keys_name_the_known_ones(keys, message):
+    with pytest.raises(AgentlibError, match=message):
+        plots.plot_signals(HISTORY, keys)
+
+
+def test_a_train_result_plots_as_its_history():
+    result = TrainResult(None, [0.0] * 3, 400, 4, 1.0, "cpu", TrainConfig(),
+                         HISTORY)
+    lines = plots.plot_accuracy(result).get_lines()
+    assert list(lines[1].get_ydata()) == [0.0, 0.4]
+    assert len(plots.plot_signals(result).axes) == len(plots.SIGNALS)

@@ -45,7 +45,7 @@ def test_history_has_one_record_per_update_and_calls_back():
 
 def test_the_fixed_curriculum_follows_the_articles_schedule():
     config = TrainConfig(curriculum="fixed", max_episodes=6 * 64,
-                         batch_size=64, **SHORT)
+                         batch_size=64, eval_every=6, **SHORT)
     stages = [r["stage"] for r in train(config).history]
     assert stages == [0, 0, 0, 1, 1, 2]
     assert all(r["stage_mix"][r["stage"]] == 1.0
@@ -55,7 +55,7 @@ def test_the_fixed_curriculum_follows_the_articles_schedule():
 @pytest.mark.parametrize("shaping", ["none", "answer", "progress"])
 def test_each_shaping_and_the_group_baseline_run(shaping):
     config = TrainConfig(shaping=shaping, baseline="loo", max_episodes=512,
-                         **SHORT)
+                         eval_every=2, **SHORT)
     assert len(train(config).accuracy) == 3
 
 
@@ -72,6 +72,35 @@ def test_each_shaping_and_the_group_baseline_run(shaping):
 def test_bad_configs_raise(changes, message):
     with pytest.raises(AgentlibError, match=message):
         train(TrainConfig(**changes))
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [({"promote_threshold": 98}, r"promote_threshold must be .* \[0, 1\]"),
+     ({"replay": 25}, "replay must be"),
+     ({"stop_threshold": 1.01}, "stop_threshold must be"),
+     ({"gamma": -1.0}, "gamma must be"),
+     ({"entropy_coef": -0.15}, "entropy_coef must be a number >= 0"),
+     ({"max_grad_norm": 0.0}, "max_grad_norm must be a number > 0"),
+     ({"lr": -1e-3}, "lr must be a number > 0"),
+     ({"d_model": 0}, "d_model must be an integer >= 1, got 0"),
+     ({"eval_size": -1}, "eval_size must be"),
+     ({"final_eval_size": 0}, "final_eval_size must be"),
+     ({"batch_size": 256.0}, "batch_size must be an integer"),
+     ({"eval_every": True}, "eval_every must be an integer"),
+     ({"max_episodes": 2_000}, "7 updates .* one evaluation"),
+     ({"seed": 2**64}, "seed must be an integer >= 0 and < 2"),
+     ({"seed": 2**64 - 10_000}, "seed must be")],
+)
+def test_out_of_range_configs_raise(changes, message):
+    with pytest.raises(AgentlibError, match=message):
+        check_config(TrainConfig(**changes))
+
+
+def test_the_largest_seed_and_the_edges_of_ranges_pass():
+    edges = TrainConfig(seed=2**64 - 10_001, gamma=0.0, replay=1.0,
+                        entropy_coef=0.0, max_episodes=2_560)
+    assert check_config(edges) == edges
 
 
 def test_check_config_accepts_the_defaults():

@@ -1,8 +1,10 @@
 """Tests for agentlib.widgets: the playground's logic and static views."""
 
+import pytest
 import torch
 
 from agentlib import widgets
+from agentlib.errors import AgentlibError
 from agentlib.inspection import agent_trace
 from agentlib.model import ActorCritic, ActorCriticConfig
 
@@ -35,3 +37,8 @@ def test_decisions_html_has_one_row_per_decision():
     html = widgets.decisions_html(model, [3, 4, 5, 2, 6], upto=2)
     assert html.count("<tr>") == 1 + min(2, decisions)
     assert "p(tool)" in html
+
+
+def test_trace_html_refuses_a_program_given_as_one_string():
+    with pytest.raises(AgentlibError, match="list of tool names"):
+        widgets.trace_html([3, 4, 5], "MUL ADD ANS")
