@@ -5,10 +5,14 @@ episodes): machine throughput scores random six-tool programs with no
 network; rollout throughput samples actions from the policy and scores
 the episodes without learning; training throughput runs full updates.
 Each is the median of repeated timings after a warm-up, measured in one
-process so that the ratios are fair. On a GPU the command also checks
-that one rollout and one update make no host-device synchronisation,
-and with ``--compile`` it times a ``torch.compile``-d rollout beside the
-eager one. ``python -m agentlib bench``.
+process so that the ratios are fair, and the command takes the median
+of each over several whole runs, so that a burst of load on a shared
+machine moves none of them. On a GPU the command also checks that one
+rollout and one update make no host-device synchronisation, and with
+``--compile`` it times a ``torch.compile``-d rollout beside the eager
+one. It also measures the arithmetic ceiling of any rollout (see
+:mod:`agentlib.ceiling`), and says which performance targets hold.
+``python -m agentlib bench``.
 """
 
 import argparse
@@ -20,7 +24,7 @@ from collections.abc import Callable
 
 import torch
 
-from agentlib import a2c, env, measured, original
+from agentlib import a2c, ceiling, env, measured, original
 from agentlib.devices import (
     DEVICE_CHOICES,
     describe_device,
@@ -31,6 +35,14 @@ from agentlib.train import TrainConfig, make_agent, make_score, train_step
 
 ARTICLE_BATCH = 192  # the article's training batch
 STAGE = 2  # the longest episodes
+SPEEDUP_TARGET = 100  # rollout over the article's loop, on a CPU
+GPU_RATE_TARGET = 1_000_000  # rollout episodes/s at large batch, on a GPU
+MATMUL_KEYS = {"float32": "gru_matmul_gflops",
+               "bfloat16": "gru_matmul_gflops_bf16"}
+"""Where a result keeps the recurrent product's speed, per precision."""
+RATE_KEYS = ("machine_eps", "rollout_eps", "train_eps")
+"""A row's three rates, in the order the ``*_rates`` functions give."""
+SCALAR_KEYS = (*MATMUL_KEYS.values(), "mean_steps")
 
 
 def synchronize(device: torch.device) -> None:
@@ -152,6 +164,9 @@ def compiled_rollout_rate(
     config = TrainConfig(batch_size=batch, device=str(device))
     model, _ = make_agent(config, device)
     generator = torch.Generator(device).manual_seed(0)
+    # critical: forget earlier compilations, or each new model adds one
+    # to the function's cache until torch falls back to eager code
+    torch.compiler.reset()
     compiled = torch.compile(a2c.rollout, dynamic=False)
     problems = env.sample_problems(STAGE, batch, generator, device)
 
@@ -169,19 +184,40 @@ def compiled_rollout_rate(
         return message, time.perf_counter() - start
 
 
-def gru_matmul_gflops(
-    device: torch.device, d_model: int = TrainConfig.d_model,
-    batch: int = 4096, repeats: int = 20,
-) -> float:
-    """GFLOP/s of one product of the GRU's shape, (B, d) @ (d, 3d): the
-    ceiling for the network's arithmetic on ``device``."""
-    generator = torch.Generator(device).manual_seed(0)
-    states = torch.randn(batch, d_model, generator=generator, device=device)
-    gates = torch.randn(d_model, 3 * d_model, generator=generator,
-                        device=device)
-    rows_per_second = episodes_per_second(lambda: states @ gates, batch,
-                                          device, repeats)
-    return rows_per_second * 2 * d_model * 3 * d_model / 1e9
+def arithmetic_ceiling(device: torch.device) -> dict:
+    """The figures behind the rollout's arithmetic ceiling on
+    ``device`` (see :mod:`agentlib.ceiling`), keyed as stored."""
+    figures = {key: ceiling.matmul_gflops(device, ceiling.DTYPES[name])
+               for name, key in MATMUL_KEYS.items()}
+    figures["mean_steps"] = ceiling.mean_steps(device, STAGE)
+    return figures
+
+
+def ceiling_speedups(result: dict) -> dict[str, float]:
+    """Per precision, the ceiling's rate over the article's loop; empty
+    for results stored before the ceiling was measured."""
+    if "mean_steps" not in result:
+        return {}
+    return {name: ceiling.ceiling_eps(result[key], result["mean_steps"])
+            / result["article_rollout_eps"]
+            for name, key in MATMUL_KEYS.items() if key in result}
+
+
+def targets(result: dict) -> list[tuple[str, bool]]:
+    """The performance targets for the result's device: (text, met)."""
+    if not result["device"].startswith("cuda"):
+        speedup = result["rollout_speedup"]
+        return [(f"rollout at least {SPEEDUP_TARGET}x the article's "
+                 f"loop on a CPU: {speedup:.0f}x",
+                 speedup >= SPEEDUP_TARGET)]
+    rate = result["engine_rollout_eps"]
+    found = [(f"at least {GPU_RATE_TARGET:,} rollout episodes/s on a "
+              f"GPU: {rate:,.0f}", rate >= GPU_RATE_TARGET)]
+    if "step_loop_syncs" in result:  # None: checked, and none found
+        syncs = result["step_loop_syncs"]
+        found.append(("no host-device sync in a rollout or an update: "
+                      f"{syncs or 'none'}", syncs is None))
+    return found
 
 
 def default_batches(device: torch.device) -> tuple[list, list]:
@@ -191,29 +227,69 @@ def default_batches(device: torch.device) -> tuple[list, list]:
     return [ARTICLE_BATCH, 1024], [ARTICLE_BATCH, 1024, 4096, 16384]
 
 
-def measure(
-    device: torch.device, repeats: int = 5, compile_too: bool = False
+def measure_once(
+    device: torch.device, repeats: int, compile_too: bool
 ) -> dict:
-    """Every rate and the speed-ups, as one JSON-ready dict."""
+    """One run's figures: a row of rates per implementation and batch,
+    the sync check, the arithmetic and (optionally) compiled rates."""
     article_batches, engine_batches = default_batches(device)
     rows = []
     for name, rates, batches in (("article", article_rates, article_batches),
                                  ("engine", engine_rates, engine_batches)):
         for batch in batches:
-            machine, rollout, train = rates(batch, device, repeats)
             rows.append({"impl": name, "batch": batch,
-                         "machine_eps": machine, "rollout_eps": rollout,
-                         "train_eps": train})
-    result = summarise(rows, device, repeats)
-    result["step_loop_syncs"] = step_loop_syncs(device)
-    result["gru_matmul_gflops"] = gru_matmul_gflops(device)
+                         **dict(zip(RATE_KEYS, rates(batch, device, repeats),
+                                    strict=True))})
+    figures = {"rows": rows, "step_loop_syncs": step_loop_syncs(device),
+               **arithmetic_ceiling(device)}
     if compile_too:
         compiled = {batch: compiled_rollout_rate(batch, device, repeats)
                     for batch in engine_batches}
-        result["compiled_rollout_eps"] = {
+        figures["compiled_rollout_eps"] = {
             batch: rate for batch, (rate, _) in compiled.items()}
-        result["compile_seconds"] = {
+        figures["compile_seconds"] = {
             batch: seconds for batch, (_, seconds) in compiled.items()}
+    return figures
+
+
+def median_figure(values: list[float | str]) -> float | str:
+    """The median of one figure over runs; an error message if a run
+    gave one instead of a number."""
+    errors = [value for value in values if isinstance(value, str)]
+    return errors[0] if errors else statistics.median(values)
+
+
+def combine(runs: list[dict]) -> dict:
+    """The figures of several runs of :func:`measure_once`, each the
+    median over the runs; any sync found in any run is kept."""
+    rows = [{**row, **{key: statistics.median(run["rows"][index][key]
+                                              for run in runs)
+                       for key in RATE_KEYS}}
+            for index, row in enumerate(runs[0]["rows"])]
+    syncs = [run["step_loop_syncs"] for run in runs if run["step_loop_syncs"]]
+    figures = {"rows": rows, "step_loop_syncs": syncs[0] if syncs else None}
+    for key in SCALAR_KEYS:
+        figures[key] = statistics.median(run[key] for run in runs)
+    if "compiled_rollout_eps" in runs[0]:
+        for key in ("compiled_rollout_eps", "compile_seconds"):
+            figures[key] = {batch: median_figure([run[key][batch]
+                                                  for run in runs])
+                            for batch in runs[0][key]}
+    return figures
+
+
+def measure(
+    device: torch.device, repeats: int = 5, compile_too: bool = False,
+    runs: int = 1,
+) -> dict:
+    """Every figure, the median of ``runs`` runs, with the speed-ups and
+    the targets, as one JSON-ready dict."""
+    figures = combine([measure_once(device, repeats, compile_too)
+                       for _ in range(runs)])
+    result = {**summarise(figures.pop("rows"), device, repeats),
+              "runs": runs, **figures}
+    result["targets"] = [{"target": text, "met": met}
+                         for text, met in targets(result)]
     return result
 
 
@@ -248,11 +324,14 @@ def summarise(rows: list[dict], device: torch.device, repeats: int) -> dict:
     }
 
 
-def format_table(result: dict) -> str:
-    """The rows as an aligned text table, then the speed-ups."""
+def format_rows(result: dict) -> list[str]:
+    """The machine, then one aligned line per implementation and batch."""
+    num_runs = result.get("runs", 1)  # files stored before runs: one
+    over_runs = f", then of {num_runs} runs" if num_runs > 1 else ""
     lines = [f"device {result['device']} ({result['name']}), "
              f"{result['threads']} threads, torch {result['torch']}, "
-             f"stage {result['stage']}, median of {result['repeats']}",
+             f"stage {result['stage']}, median of {result['repeats']} "
+             f"timings{over_runs}",
              f"{'impl':8} {'batch':>8} {'machine ep/s':>14} "
              f"{'rollout ep/s':>14} {'train ep/s':>12}"]
     for row in result["rows"]:
@@ -260,26 +339,52 @@ def format_table(result: dict) -> str:
                      f"{row['machine_eps']:>14,.0f} "
                      f"{row['rollout_eps']:>14,.0f} "
                      f"{row['train_eps']:>12,.0f}")
-    lines.append(f"machine speed-up {result['machine_speedup']:.0f}x, "
-                 f"rollout speed-up {result['rollout_speedup']:.0f}x "
-                 f"(same batch {result['rollout_speedup_same_batch']:.1f}x), "
-                 f"train speed-up {result['train_speedup']:.0f}x "
-                 f"(same batch {result['train_speedup_same_batch']:.1f}x)")
-    if "gru_matmul_gflops" in result:
-        lines.append(f"a matrix product of the GRU's shape: "
-                     f"{result['gru_matmul_gflops']:,.0f} GFLOP/s")
-    if result["device"].startswith("cuda"):
-        syncs = result.get("step_loop_syncs")
-        lines.append("host-device syncs in a rollout and an update: "
-                     + (f"yes: {syncs}" if syncs else "none"))
+    return lines
+
+
+def format_arithmetic(result: dict) -> list[str]:
+    """The recurrent product's speed and the ceiling it sets, as far as
+    the result holds them."""
+    lines = [f"a matrix product of the GRU's shape, {name}: "
+             f"{result[key]:,.0f} GFLOP/s"
+             for name, key in MATMUL_KEYS.items() if key in result]
+    speedups = ceiling_speedups(result)
+    if speedups:
+        lines.append(
+            f"arithmetic ceiling of any rollout at "
+            f"{result['mean_steps']:.2f} steps an episode: "
+            + ", ".join(f"{speedup:,.0f}x the article's loop in {name}"
+                        for name, speedup in speedups.items()))
+    return lines
+
+
+def format_compiled(result: dict) -> list[str]:
+    """One line per batch timed with ``torch.compile``, if any."""
     compile_seconds = result.get("compile_seconds", {})
+    lines = []
     for batch, rate in result.get("compiled_rollout_eps", {}).items():
         text = f"{rate:,.0f} ep/s" if isinstance(rate, float) else rate
         if batch in compile_seconds:
             text += f" (compiled in {compile_seconds[batch]:.1f} s)"
         lines.append(f"torch.compile rollout at batch {int(batch):,}: "
                      f"{text}")
-    return "\n".join(lines)
+    return lines
+
+
+def format_table(result: dict) -> str:
+    """The rows as an aligned text table, the speed-ups, the arithmetic
+    and compiled figures, then each target and whether it is met."""
+    speedups = (
+        f"machine speed-up {result['machine_speedup']:.0f}x, "
+        f"rollout speed-up {result['rollout_speedup']:.0f}x "
+        f"(same batch {result['rollout_speedup_same_batch']:.1f}x), "
+        f"train speed-up {result['train_speedup']:.0f}x "
+        f"(same batch {result['train_speedup_same_batch']:.1f}x)")
+    goals = [f"target: {text}, {'met' if met else 'not met'}"
+             for text, met in targets(result)]
+    return "\n".join([*format_rows(result), speedups,
+                      *format_arithmetic(result), *format_compiled(result),
+                      *goals])
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -287,6 +392,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES)
     parser.add_argument("--repeats", type=int, default=5,
                         help="timings per figure; the median is reported")
+    parser.add_argument("--runs", type=int, default=3,
+                        help="whole runs; each figure is the median over "
+                             "them (default: %(default)s)")
     parser.add_argument("--compile", action="store_true",
                         help="also time a torch.compile-d rollout")
     parser.add_argument("--out", metavar="PATH",
@@ -297,9 +405,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """Run the benchmark and print the table (and JSON)."""
-    if args.repeats < 1:
-        raise AgentlibError("--repeats must be at least 1")
-    result = measure(resolve_device(args.device), args.repeats, args.compile)
+    if args.repeats < 1 or args.runs < 1:
+        raise AgentlibError("--repeats and --runs must be at least 1")
+    if args.out:
+        measured.check_out_path(args.out)
+    result = measure(resolve_device(args.device), args.repeats,
+                     args.compile, args.runs)
     print(format_table(result))
     if args.out:
         measured.save(result, args.out)

@@ -1,0 +1,99 @@
+"""The fastest rollout any implementation of the network could reach.
+
+A bound from arithmetic, not from code: count the work no
+implementation of the agent can skip, and divide the device's speed at
+that work by it. Each step of each episode multiplies the GRU state
+``h`` (d) by the three gates' recurrent weights (d, 3d), 6 d^2
+floating-point operations, a multiply and an add per weight. The rest
+could in principle be avoided: the gates' input side reads one of
+``NUM_TOKENS`` tokens, so its products fit in a lookup table; the heads
+are small beside it; and an engine could drop episodes once they end,
+so only the steps episodes take count. Used by ``python -m agentlib
+bench``.
+"""
+
+import statistics
+import time
+
+import torch
+
+from agentlib import a2c, env
+from agentlib.devices import resolve_device
+from agentlib.errors import AgentlibError
+from agentlib.train import TrainConfig, make_agent, make_score
+
+DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16}
+"""The precisions the bound is given for, by name."""
+
+
+def check_dtype(dtype: str | torch.dtype) -> torch.dtype:
+    """The torch dtype for a name in ``DTYPES`` or one of its values."""
+    if isinstance(dtype, str) and dtype in DTYPES:
+        return DTYPES[dtype]
+    if dtype in DTYPES.values():
+        return dtype
+    raise AgentlibError(f"dtype must be one of {', '.join(DTYPES)}, "
+                        f"got {dtype!r}")
+
+
+def recurrent_flops(d_model: int = TrainConfig.d_model) -> int:
+    """FLOPs of one GRU step's recurrent product, (d) @ (d, 3d)."""
+    return 2 * d_model * 3 * d_model
+
+
+def matmul_gflops(
+    device: str | torch.device, dtype: str | torch.dtype = torch.float32,
+    d_model: int = TrainConfig.d_model, batch: int = 4096,
+    repeats: int = 20,
+) -> float:
+    """Median GFLOP/s of (batch, d) @ (d, 3d), the recurrent product of
+    a whole batch, in ``dtype`` on ``device``."""
+    device, dtype = resolve_device(device), check_dtype(dtype)
+    if min(d_model, batch, repeats) < 1:
+        raise AgentlibError("d_model, batch and repeats must be positive")
+    generator = torch.Generator(device).manual_seed(0)
+    h = torch.randn(batch, d_model, generator=generator, device=device)
+    weights = torch.randn(d_model, 3 * d_model, generator=generator,
+                          device=device)
+    h, weights = h.to(dtype), weights.to(dtype)
+    h @ weights  # warm-up: allocation, kernel choice
+    seconds = []
+    for _ in range(repeats):
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        start = time.perf_counter()
+        h @ weights
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        seconds.append(time.perf_counter() - start)
+    return batch * recurrent_flops(d_model) / statistics.median(seconds) / 1e9
+
+
+def mean_steps(
+    device: str | torch.device, stage: int = 2, batch: int = 4096
+) -> float:
+    """Steps an episode of the benchmarked rollout takes on average:
+    the book's untrained agent, seed 0, sampling, on ``stage``."""
+    device, stage = resolve_device(device), env.check_stage(stage)
+    if batch < 1:
+        raise AgentlibError(f"batch must be positive, got {batch}")
+    config = TrainConfig(device=str(device))
+    model, _ = make_agent(config, device)
+    generator = torch.Generator(device).manual_seed(0)
+    problems = env.sample_problems(stage, batch, generator, device)
+    with torch.no_grad():
+        rollout = a2c.rollout(model, problems, make_score(config),
+                              generator=generator)
+    return rollout.mask.sum(1).mean().item()
+
+
+def ceiling_eps(
+    gflops: float, steps: float, d_model: int = TrainConfig.d_model
+) -> float:
+    """Episodes/s of a rollout that did nothing but its unavoidable
+    products at ``gflops``, ``steps`` steps an episode.
+
+    >>> round(ceiling_eps(24.576, 2.0, d_model=64))
+    500000
+    """
+    return gflops * 1e9 / (steps * recurrent_flops(d_model))
