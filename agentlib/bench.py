@@ -16,11 +16,15 @@ one. It also measures the arithmetic ceiling of any rollout (see
 """
 
 import argparse
+import contextlib
 import json
+import os
 import statistics
+import tempfile
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from unittest import mock
 
 import torch
 
@@ -156,27 +160,53 @@ def step_loop_syncs(device: torch.device) -> str | None:
     return None
 
 
+@contextlib.contextmanager
+def empty_compiler_caches() -> Iterator[None]:
+    """Compile as on a fresh machine: Inductor gets an empty cache folder
+    (and, on torch versions with the helper, forgets its memory caches),
+    so that compile times are not those of a warm cache."""
+    with tempfile.TemporaryDirectory() as folder:
+        try:  # a private helper, so torch may move it
+            from torch._inductor.runtime.cache_dir_utils import (
+                temporary_cache_dir,
+            )
+        except ImportError:
+            temporary_cache_dir = None
+        if temporary_cache_dir is None:
+            with mock.patch.dict(os.environ,
+                                 {"TORCHINDUCTOR_CACHE_DIR": folder}):
+                yield
+        else:
+            with temporary_cache_dir(folder):
+                yield
+
+
 def compiled_rollout_rate(
-    batch: int, device: torch.device, repeats: int
+    batch: int, device: torch.device, repeats: int, cold: bool = True
 ) -> tuple[float | str, float]:
     """Rollout episodes/s with ``torch.compile`` (the error if it fails),
-    and the seconds its first call took to compile."""
+    and the seconds its first call took to compile, from empty caches
+    when ``cold``. Each call samples new problems, as the eager rate's
+    do; the compiled rollout draws its actions from torch's global
+    generator."""
     config = TrainConfig(batch_size=batch, device=str(device))
     model, _ = make_agent(config, device)
     generator = torch.Generator(device).manual_seed(0)
+    score = make_score(config)
     # critical: forget earlier compilations, or each new model adds one
     # to the function's cache until torch falls back to eager code
     torch.compiler.reset()
     compiled = torch.compile(a2c.rollout, dynamic=False)
-    problems = env.sample_problems(STAGE, batch, generator, device)
 
     def rollout() -> None:
+        problems = env.sample_problems(STAGE, batch, generator, device)
         with torch.no_grad():
-            compiled(model, problems, make_score(config))
+            compiled(model, problems, score)
 
     start = time.perf_counter()
     try:
-        rollout()  # compiles
+        with empty_compiler_caches() if cold else contextlib.nullcontext():
+            rollout()  # compiles
         seconds = time.perf_counter() - start
         return episodes_per_second(rollout, batch, device, repeats), seconds
     except Exception as error:  # a compiler failure is a finding here
@@ -186,8 +216,14 @@ def compiled_rollout_rate(
 
 def arithmetic_ceiling(device: torch.device) -> dict:
     """The figures behind the rollout's arithmetic ceiling on
-    ``device`` (see :mod:`agentlib.ceiling`), keyed as stored."""
-    figures = {key: ceiling.matmul_gflops(device, ceiling.DTYPES[name])
+    ``device`` (see :mod:`agentlib.ceiling`), keyed as stored: the
+    product's best speed over the engine's large batches."""
+    # batches under 4,096 time kernel launches on a GPU, not arithmetic
+    batches = [batch for batch in default_batches(device)[1]
+               if batch >= 4096] or [4096]
+    figures = {key: max(ceiling.matmul_gflops(device, ceiling.DTYPES[name],
+                                              batch=batch)
+                        for batch in batches)
                for name, key in MATMUL_KEYS.items()}
     figures["mean_steps"] = ceiling.mean_steps(device, STAGE)
     return figures
@@ -228,10 +264,12 @@ def default_batches(device: torch.device) -> tuple[list, list]:
 
 
 def measure_once(
-    device: torch.device, repeats: int, compile_too: bool
+    device: torch.device, repeats: int, compile_too: bool,
+    cold: bool = True,
 ) -> dict:
     """One run's figures: a row of rates per implementation and batch,
-    the sync check, the arithmetic and (optionally) compiled rates."""
+    the sync check, the arithmetic and (optionally) compiled rates,
+    compiled from empty caches when ``cold``."""
     article_batches, engine_batches = default_batches(device)
     rows = []
     for name, rates, batches in (("article", article_rates, article_batches),
@@ -243,7 +281,8 @@ def measure_once(
     figures = {"rows": rows, "step_loop_syncs": step_loop_syncs(device),
                **arithmetic_ceiling(device)}
     if compile_too:
-        compiled = {batch: compiled_rollout_rate(batch, device, repeats)
+        compiled = {batch: compiled_rollout_rate(batch, device, repeats,
+                                                 cold)
                     for batch in engine_batches}
         figures["compiled_rollout_eps"] = {
             batch: rate for batch, (rate, _) in compiled.items()}
@@ -261,7 +300,8 @@ def median_figure(values: list[float | str]) -> float | str:
 
 def combine(runs: list[dict]) -> dict:
     """The figures of several runs of :func:`measure_once`, each the
-    median over the runs; any sync found in any run is kept."""
+    median over the runs; any sync found in any run is kept, and the
+    compile times are the first run's, the one compiled cold."""
     rows = [{**row, **{key: statistics.median(run["rows"][index][key]
                                               for run in runs)
                        for key in RATE_KEYS}}
@@ -271,10 +311,11 @@ def combine(runs: list[dict]) -> dict:
     for key in SCALAR_KEYS:
         figures[key] = statistics.median(run[key] for run in runs)
     if "compiled_rollout_eps" in runs[0]:
-        for key in ("compiled_rollout_eps", "compile_seconds"):
-            figures[key] = {batch: median_figure([run[key][batch]
-                                                  for run in runs])
-                            for batch in runs[0][key]}
+        figures["compiled_rollout_eps"] = {
+            batch: median_figure([run["compiled_rollout_eps"][batch]
+                                  for run in runs])
+            for batch in runs[0]["compiled_rollout_eps"]}
+        figures["compile_seconds"] = runs[0]["compile_seconds"]  # cold
     return figures
 
 
@@ -284,8 +325,10 @@ def measure(
 ) -> dict:
     """Every figure, the median of ``runs`` runs, with the speed-ups and
     the targets, as one JSON-ready dict."""
-    figures = combine([measure_once(device, repeats, compile_too)
-                       for _ in range(runs)])
+    # compile from empty caches once: later runs would find them warm
+    figures = combine([measure_once(device, repeats, compile_too,
+                                    cold=run == 0)
+                       for run in range(runs)])
     result = {**summarise(figures.pop("rows"), device, repeats),
               "runs": runs, **figures}
     result["targets"] = [{"target": text, "met": met}

@@ -2,14 +2,19 @@
 
 A bound from arithmetic, not from code: count the work no
 implementation of the agent can skip, and divide the device's speed at
-that work by it. Each step of each episode multiplies the GRU state
-``h`` (d) by the three gates' recurrent weights (d, 3d), 6 d^2
-floating-point operations, a multiply and an add per weight. The rest
-could in principle be avoided: the gates' input side reads one of
-``NUM_TOKENS`` tokens, so its products fit in a lookup table; the heads
-are small beside it; and an engine could drop episodes once they end,
-so only the steps episodes take count. Used by ``python -m agentlib
-bench``.
+that work by it. The rule: anything that depends on the weights alone
+may be computed once, ahead of time, but nothing that depends on the
+problem (a table per context would only move the work). Each step of
+each episode multiplies the GRU state ``h`` (d), which depends on the
+problem, by the three gates' recurrent weights (d, 3d): 6 d^2
+floating-point operations, a multiply and an add per weight. The
+gates' input side reads one of ``NUM_TOKENS`` tokens, so its products
+fit in a table made from the weights alone; an engine could drop
+episodes once they end, so only the steps episodes take count; and the
+heads, small beside the GRU, are left out, which only raises the
+ceiling. The speed is the product's best over large batches, so the
+bound is only as tight as that is close to the device's peak (on the
+book's CPU, close). Used by ``python -m agentlib bench``.
 """
 
 import statistics

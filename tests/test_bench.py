@@ -63,7 +63,8 @@ def test_bench_rejects_zero_repeats(capsys):
 
 
 def test_compiled_rollout_reports_a_rate_or_its_error():
-    rate, seconds = bench.compiled_rollout_rate(64, CPU, repeats=1)
+    rate, seconds = bench.compiled_rollout_rate(64, CPU, repeats=1,
+                                                cold=False)
     assert seconds > 0
     assert (isinstance(rate, float) and rate > 0) or isinstance(rate, str)
 
@@ -141,15 +142,22 @@ def test_runs_combine_into_the_median_of_each_figure():
     combined = bench.combine(runs)
     assert [r["rollout_eps"] for r in combined["rows"]] == [3.0, 3.0]
     assert combined["gru_matmul_gflops"] == 3.0
-    assert combined["compile_seconds"] == {"192": 3.0}
+    assert combined["compile_seconds"] == {"192": 1.0}  # the cold run
     assert combined["compiled_rollout_eps"] == {"192": "Err: x"}
     assert combined["step_loop_syncs"] == "sync!"  # any sync is kept
 
 
 def test_measure_reports_the_number_of_runs(monkeypatch):
     monkeypatch.setattr(bench, "measure_once",
-                        lambda device, repeats, compile_too: run_figures(
-                            2.0))
+                        lambda device, repeats, compile_too, cold:
+                        run_figures(2.0))
     result = bench.measure(CPU, repeats=1, runs=2)
     assert result["runs"] == 2 and result["rollout_speedup"] == 1.0
     assert "median of 1 timings, then of 2 runs" in bench.format_table(result)
+
+
+def test_cold_compiles_start_from_an_empty_cache_folder():
+    with bench.empty_compiler_caches():
+        folder = bench.os.environ["TORCHINDUCTOR_CACHE_DIR"]
+        assert bench.os.listdir(folder) == []
+    assert not bench.os.path.exists(folder)
