@@ -50,7 +50,8 @@ def rollout(
 
     Each step's reward is the change in ``score`` (see
     :func:`agentlib.env.score`), so an episode's return is the score of
-    its last state.
+    its last state. The default scores exact match alone; training
+    passes the configured shaping (``train.make_score``).
     """
     state = env.reset(problems)
     worth = score(state, problems)
@@ -172,10 +173,10 @@ def a2c_loss(
     """The weighted sum of the three losses, and their info merged."""
     returns = compute_returns(batch.reward, batch.mask, gamma)
     advantage = compute_advantage(batch, returns, baseline, group_size)
-    policy, pg_info = pg_loss(batch.log_prob, advantage, batch.mask)
-    critic, v_info = v_loss(batch.value, returns, batch.mask)
-    bonus, entropy_info = entropy_loss(batch.entropy, batch.mask)
-    loss = policy + value_coef * critic + entropy_coef * bonus
+    pg_term, pg_info = pg_loss(batch.log_prob, advantage, batch.mask)
+    v_term, v_info = v_loss(batch.value, returns, batch.mask)
+    entropy_term, entropy_info = entropy_loss(batch.entropy, batch.mask)
+    loss = pg_term + value_coef * v_term + entropy_coef * entropy_term
     return loss, {**pg_info, **v_info, **entropy_info, "loss": loss.detach()}
 
 

@@ -61,9 +61,10 @@ def read(path: str | Path) -> dict:
         ) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise AgentlibError(f"{path} is not an agentlib agent checkpoint")
-    if data.get("version") != VERSION:
+    version = data.get("version")
+    if type(version) is not int or version != VERSION:  # True == 1
         raise AgentlibError(
-            f"{path} has checkpoint version {data.get('version')!r}; "
+            f"{path} has checkpoint version {version!r}; "
             f"this agentlib reads version {VERSION}"
         )
     return data

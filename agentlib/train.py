@@ -63,8 +63,10 @@ class TrainConfig:
     shaping: str = "progress"
     """``none``, ``answer`` (the article's) or ``progress``."""
     progress_scale: float = 1.5
-    """Weight of the progress potential (``progress`` shaping only); it
-    must beat the ~26% a premature answer earns by luck at stage 2."""
+    """Weight of the progress potential (``progress`` shaping only),
+    chosen so that storing a*b+c and loading d*e (a mean return of 1.51
+    at stage 2) pays more than the trap's premature answer (1.20), as
+    chapter 5 computes."""
     wrong_cost: float = 0.0
     """Cost of a wrong answer (``progress`` shaping only); an ablation."""
     curriculum: str = "mastery"
@@ -76,7 +78,8 @@ class TrainConfig:
     replay: float = 0.25
     """Share of each batch drawn from earlier stages (mastery only)."""
     stop_threshold: float = 1.0
-    """Stop once every stage's held-out accuracy reaches this."""
+    """Stop once every stage's held-out accuracy reaches this; above 1,
+    never: train for the whole budget."""
     max_episodes: int = 300_000
     """Training budget in episodes."""
     eval_every: int = 10
@@ -147,7 +150,7 @@ FINAL_EVAL_SEED = 10_000
 """The final evaluation draws its problems from ``seed + 10_000``."""
 COUNTS = ("d_model", "batch_size", "max_episodes", "eval_every",
           "eval_size", "final_eval_size")
-FRACTIONS = ("gamma", "replay", "promote_threshold", "stop_threshold")
+FRACTIONS = ("gamma", "replay", "promote_threshold")
 
 
 def check_numbers(config: TrainConfig) -> None:
@@ -157,8 +160,11 @@ def check_numbers(config: TrainConfig) -> None:
     for name in FRACTIONS:
         check_fraction(name, getattr(config, name))
     check_positive("lr", config.lr)
+    check_positive("stop_threshold", config.stop_threshold)
     check_positive("max_grad_norm", config.max_grad_norm)
-    check_positive("entropy_coef", config.entropy_coef, or_zero=True)
+    for name in ("entropy_coef", "value_coef", "progress_scale",
+                 "wrong_cost"):
+        check_positive(name, getattr(config, name), or_zero=True)
 
 
 def check_budget(config: TrainConfig) -> None:

@@ -53,6 +53,15 @@ def test_a_newer_version_is_refused(tmp_path):
         checkpoint.load(path)
 
 
+def test_a_version_that_only_equals_ours_is_refused(tmp_path):
+    path = checkpoint.save(ActorCritic(ActorCriticConfig(d_model=8)),
+                           tmp_path / "a.pt")
+    data = torch.load(path, weights_only=True)
+    torch.save({**data, "version": True}, path)  # True == 1
+    with pytest.raises(AgentlibError, match="version True"):
+        checkpoint.load(path)
+
+
 def test_weights_of_another_shape_are_refused(tmp_path):
     path = checkpoint.save(ActorCritic(ActorCriticConfig(d_model=8)),
                            tmp_path / "a.pt")

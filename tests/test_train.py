@@ -78,7 +78,10 @@ def test_bad_configs_raise(changes, message):
     "changes, message",
     [({"promote_threshold": 98}, r"promote_threshold must be .* \[0, 1\]"),
      ({"replay": 25}, "replay must be"),
-     ({"stop_threshold": 1.01}, "stop_threshold must be"),
+     ({"stop_threshold": 0.0}, "stop_threshold must be a number > 0"),
+     ({"value_coef": -0.5}, "value_coef must be a number >= 0"),
+     ({"progress_scale": -1.5}, "progress_scale must be"),
+     ({"wrong_cost": -1.0}, "wrong_cost must be"),
      ({"gamma": -1.0}, "gamma must be"),
      ({"entropy_coef": -0.15}, "entropy_coef must be a number >= 0"),
      ({"max_grad_norm": 0.0}, "max_grad_norm must be a number > 0"),
@@ -99,7 +102,8 @@ def test_out_of_range_configs_raise(changes, message):
 
 def test_the_largest_seed_and_the_edges_of_ranges_pass():
     edges = TrainConfig(seed=2**64 - 10_001, gamma=0.0, replay=1.0,
-                        entropy_coef=0.0, max_episodes=2_560)
+                        entropy_coef=0.0, max_episodes=2_560,
+                        stop_threshold=1.01)  # never stops early
     assert check_config(edges) == edges
 
 
