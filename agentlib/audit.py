@@ -60,8 +60,8 @@ def all_operands(stage: int) -> list[Operands]:
 
 
 def _hit_rate(env, program, operands, stage) -> float:
-    """Fraction of ``operands`` where ``program`` answers the target."""
-    stage = check_stage(stage)
+    """Fraction of ``operands`` where ``program`` answers the target;
+    its callers have checked ``stage`` already, with the operands."""
     hits = sum(
         _answer(env, program, abc, stage) == _target(abc, stage)
         for abc in operands

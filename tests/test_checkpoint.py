@@ -44,41 +44,26 @@ def test_another_programs_torch_file_is_refused(tmp_path):
         checkpoint.load(path)
 
 
-def test_a_newer_version_is_refused(tmp_path):
+@pytest.mark.parametrize("version", [99, True])  # True == 1, not ours
+def test_another_version_is_refused(tmp_path, version):
     path = checkpoint.save(ActorCritic(ActorCriticConfig(d_model=8)),
                            tmp_path / "a.pt")
     data = torch.load(path, weights_only=True)
-    torch.save({**data, "version": 99}, path)
-    with pytest.raises(AgentlibError, match="version 99"):
+    torch.save({**data, "version": version}, path)
+    with pytest.raises(AgentlibError, match=f"version {version}"):
         checkpoint.load(path)
 
 
-def test_a_version_that_only_equals_ours_is_refused(tmp_path):
-    path = checkpoint.save(ActorCritic(ActorCriticConfig(d_model=8)),
-                           tmp_path / "a.pt")
-    data = torch.load(path, weights_only=True)
-    torch.save({**data, "version": True}, path)  # True == 1
-    with pytest.raises(AgentlibError, match="version True"):
-        checkpoint.load(path)
-
-
-def test_weights_of_another_shape_are_refused(tmp_path):
+def test_weights_of_another_shape_are_refused_naming_a_mismatch(
+    tmp_path,
+):
     path = checkpoint.save(ActorCritic(ActorCriticConfig(d_model=8)),
                            tmp_path / "a.pt")
     data = torch.load(path, weights_only=True)
     data["config"]["d_model"] = 16
     torch.save(data, path)
-    with pytest.raises(AgentlibError, match="do not fit"):
-        checkpoint.load(path)
-
-
-def test_the_first_mismatch_is_named(tmp_path):
-    path = checkpoint.save(ActorCritic(ActorCriticConfig(d_model=8)),
-                           tmp_path / "a.pt")
-    data = torch.load(path, weights_only=True)
-    data["config"]["d_model"] = 16
-    torch.save(data, path)
-    with pytest.raises(AgentlibError, match="size mismatch for"):
+    with pytest.raises(AgentlibError,
+                       match="do not fit .*size mismatch for"):
         checkpoint.load(path)
 
 
