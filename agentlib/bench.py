@@ -170,15 +170,12 @@ def empty_compiler_caches() -> Iterator[None]:
             from torch._inductor.runtime.cache_dir_utils import (
                 temporary_cache_dir,
             )
+            empty = temporary_cache_dir(folder)
         except ImportError:
-            temporary_cache_dir = None
-        if temporary_cache_dir is None:
-            with mock.patch.dict(os.environ,
-                                 {"TORCHINDUCTOR_CACHE_DIR": folder}):
-                yield
-        else:
-            with temporary_cache_dir(folder):
-                yield
+            empty = mock.patch.dict(os.environ,
+                                    {"TORCHINDUCTOR_CACHE_DIR": folder})
+        with empty:
+            yield
 
 
 def compiled_rollout_rate(
@@ -214,6 +211,27 @@ def compiled_rollout_rate(
         return message, time.perf_counter() - start
 
 
+def gru_matmul_gflops(
+    device: str | torch.device, dtype: str | torch.dtype = torch.float32,
+    d_model: int = TrainConfig.d_model, batch: int = 4096,
+    repeats: int = 20,
+) -> float:
+    """GFLOP/s of (batch, d) @ (d, 3d), the GRU's recurrent product for
+    a whole batch, in ``dtype`` on ``device``: the speed behind the
+    arithmetic ceiling."""
+    device, dtype = resolve_device(device), ceiling.check_dtype(dtype)
+    if min(d_model, batch, repeats) < 1:
+        raise AgentlibError("d_model, batch and repeats must be positive")
+    generator = torch.Generator(device).manual_seed(0)
+    h = torch.randn(batch, d_model, generator=generator, device=device)
+    weights = torch.randn(d_model, 3 * d_model, generator=generator,
+                          device=device)
+    h, weights = h.to(dtype), weights.to(dtype)
+    rows_per_second = episodes_per_second(lambda: h @ weights, batch,
+                                          device, repeats)
+    return rows_per_second * ceiling.recurrent_flops(d_model) / 1e9
+
+
 def arithmetic_ceiling(device: torch.device) -> dict:
     """The figures behind the rollout's arithmetic ceiling on
     ``device`` (see :mod:`agentlib.ceiling`), keyed as stored: the
@@ -221,8 +239,7 @@ def arithmetic_ceiling(device: torch.device) -> dict:
     # batches under 4,096 time kernel launches on a GPU, not arithmetic
     batches = [batch for batch in default_batches(device)[1]
                if batch >= 4096] or [4096]
-    figures = {key: max(ceiling.matmul_gflops(device, ceiling.DTYPES[name],
-                                              batch=batch)
+    figures = {key: max(gru_matmul_gflops(device, name, batch=batch)
                         for batch in batches)
                for name, key in MATMUL_KEYS.items()}
     figures["mean_steps"] = ceiling.mean_steps(device, STAGE)

@@ -12,13 +12,11 @@ gates' input side reads one of ``NUM_TOKENS`` tokens, so its products
 fit in a table made from the weights alone; an engine could drop
 episodes once they end, so only the steps episodes take count; and the
 heads, small beside the GRU, are left out, which only raises the
-ceiling. The speed is the product's best over large batches, so the
-bound is only as tight as that is close to the device's peak (on the
-book's CPU, close). Used by ``python -m agentlib bench``.
+ceiling. The speed is the product's best over large batches, timed by
+``bench.gru_matmul_gflops``, so the bound is only as tight as that is
+close to the device's peak (on the book's CPU, close). Used by
+``python -m agentlib bench``.
 """
-
-import statistics
-import time
 
 import torch
 
@@ -44,34 +42,6 @@ def check_dtype(dtype: str | torch.dtype) -> torch.dtype:
 def recurrent_flops(d_model: int = TrainConfig.d_model) -> int:
     """FLOPs of one GRU step's recurrent product, (d) @ (d, 3d)."""
     return 2 * d_model * 3 * d_model
-
-
-def matmul_gflops(
-    device: str | torch.device, dtype: str | torch.dtype = torch.float32,
-    d_model: int = TrainConfig.d_model, batch: int = 4096,
-    repeats: int = 20,
-) -> float:
-    """Median GFLOP/s of (batch, d) @ (d, 3d), the recurrent product of
-    a whole batch, in ``dtype`` on ``device``."""
-    device, dtype = resolve_device(device), check_dtype(dtype)
-    if min(d_model, batch, repeats) < 1:
-        raise AgentlibError("d_model, batch and repeats must be positive")
-    generator = torch.Generator(device).manual_seed(0)
-    h = torch.randn(batch, d_model, generator=generator, device=device)
-    weights = torch.randn(d_model, 3 * d_model, generator=generator,
-                          device=device)
-    h, weights = h.to(dtype), weights.to(dtype)
-    h @ weights  # warm-up: allocation, kernel choice
-    seconds = []
-    for _ in range(repeats):
-        if device.type == "cuda":
-            torch.cuda.synchronize(device)
-        start = time.perf_counter()
-        h @ weights
-        if device.type == "cuda":
-            torch.cuda.synchronize(device)
-        seconds.append(time.perf_counter() - start)
-    return batch * recurrent_flops(d_model) / statistics.median(seconds) / 1e9
 
 
 def mean_steps(

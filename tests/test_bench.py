@@ -161,3 +161,18 @@ def test_cold_compiles_start_from_an_empty_cache_folder():
         folder = bench.os.environ["TORCHINDUCTOR_CACHE_DIR"]
         assert bench.os.listdir(folder) == []
     assert not bench.os.path.exists(folder)
+
+
+@pytest.mark.parametrize("dtype", ["float32", torch.bfloat16])
+def test_gru_matmul_speed_is_a_positive_figure(dtype):
+    assert bench.gru_matmul_gflops(CPU, dtype, d_model=8, batch=64,
+                                   repeats=2) > 0
+
+
+def test_gru_matmul_rejects_bad_dtypes_devices_and_sizes():
+    with pytest.raises(bench.AgentlibError, match="dtype"):
+        bench.gru_matmul_gflops("cpu", "half")
+    with pytest.raises(bench.AgentlibError, match="unknown device"):
+        bench.gru_matmul_gflops("gpu")
+    with pytest.raises(bench.AgentlibError, match="positive"):
+        bench.gru_matmul_gflops(CPU, repeats=0)
