@@ -13,6 +13,7 @@ ablation) the leave-one-out mean return of a group of episodes on the
 same problem (Kool et al., 2019, "Buy 4 REINFORCE samples").
 """
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -43,34 +44,38 @@ class Rollout:
 
 
 def rollout(
-    model: ActorCritic, problems: env.Problems, score: Score = env.score,
+    model: ActorCritic, problems, score: Score | None = None,
     greedy: bool = False, generator: torch.Generator | None = None,
 ) -> Rollout:
-    """Run one episode per problem for ``MAX_STEPS`` steps, batched.
+    """Run one episode per problem for the task's horizon, batched.
 
     Each step's reward is the change in ``score`` (see
     :func:`agentlib.env.score`), so an episode's return is the score of
     its last state. The default scores exact match alone; training
-    passes the configured shaping (``train.make_score``).
+    passes the configured shaping (``train.make_score``). The machine
+    is the model's task's (``model.task``).
     """
-    state = env.reset(problems)
+    task = model.task
+    score = score or task.score
+    state = task.reset(problems)
     worth = score(state, problems)
     h = model.initial_state(problems)  # (B, d)
     action = model.start_action(len(problems), h.device)
     steps = []
-    for _ in range(env.MAX_STEPS):
+    for _ in range(task.horizon(problems)):
         running = (~state.done).float()
         action, log_prob, entropy, value, h = model.get_action_and_value(
-            h, action, greedy=greedy, generator=generator
+            h, action, greedy=greedy, generator=generator,
+            obs=task.observe(state, problems),
         )
-        state = env.step(state, problems, action)
+        state = task.step(state, problems, action)
         new_worth = score(state, problems)
         reward = new_worth - worth  # (B,) the step's change in score
         worth = new_worth
         steps.append((action, log_prob, entropy, value, reward, running))
     # one (B, T) tensor per field, steps along the second axis
     fields = [torch.stack(column, 1) for column in zip(*steps, strict=True)]
-    return Rollout(*fields, correct=env.is_correct(state, problems))
+    return Rollout(*fields, correct=task.is_correct(state, problems))
 
 
 def compute_returns(
@@ -111,14 +116,13 @@ def leave_one_out_baseline(
     return (others / (group_size - 1)).view(num, steps)
 
 
-def repeat_problems(problems: env.Problems, group_size: int) -> env.Problems:
+def repeat_problems(problems, group_size: int):
     """Repeat each problem ``group_size`` times in consecutive rows."""
-    return env.Problems(
-        *(field.repeat_interleave(group_size, 0) for field in (
-            problems.context, problems.length, problems.stage,
-            problems.target,
-        ))
-    )
+    return dataclasses.replace(problems, **{
+        field.name: value.repeat_interleave(group_size, 0)
+        for field in dataclasses.fields(problems)
+        if torch.is_tensor(value := getattr(problems, field.name))
+    })
 
 
 def masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

@@ -14,6 +14,7 @@ import torch
 
 from agentlib.devices import resolve_device
 from agentlib.errors import AgentlibError
+from agentlib.files import check_writable, write_atomically
 from agentlib.model import ActorCritic, ActorCriticConfig
 
 FORMAT = "agentlib.actor-critic"
@@ -26,21 +27,21 @@ def first_lines(error: Exception) -> str:
     return " ".join(line for line in lines[:2] if line)
 
 
+def check_save_path(path: str | Path) -> Path:
+    """Return ``path`` if a checkpoint can be written there, else raise."""
+    return check_writable(path, "a checkpoint")
+
+
 def save(model: ActorCritic, path: str | Path) -> Path:
-    """Write ``model``'s config and weights to ``path``; return it."""
-    path = Path(path)
+    """Write ``model``'s config and weights to ``path``, atomically."""
+    path = check_save_path(path)
     data = {
         "format": FORMAT, "version": VERSION,
         "config": dataclasses.asdict(model.config),
         "state_dict": {k: v.cpu() for k, v in model.state_dict().items()},
     }
-    if path.is_dir():
-        raise AgentlibError(
-            f"cannot save a checkpoint to {path}: it is a directory"
-        )
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        torch.save(data, path)
+        write_atomically(path, lambda file: torch.save(data, file))
     except (OSError, RuntimeError) as error:  # torch raises RuntimeError
         raise AgentlibError(
             f"cannot save a checkpoint to {path}: {first_lines(error)}"

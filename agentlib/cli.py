@@ -3,14 +3,19 @@
 Each subcommand lives in the module that owns its idea; that module
 provides ``add_arguments(parser)`` and ``command(args) -> int``. This
 file only wires them together and turns :class:`AgentlibError` into a
-one-line message with exit status 2, as argparse does for bad flags.
+one-line message with exit status 2, as argparse does for bad flags;
+Ctrl-C ends a command with one line and status 130. Every command runs
+on the CPU thread policy's threads (:mod:`agentlib.threads`).
 """
 
 import argparse
 import importlib
 import sys
 
+import torch
+
 from agentlib.errors import AgentlibError
+from agentlib.threads import use_thread_policy
 
 COMMANDS = {
     "reproduce": (
@@ -21,6 +26,17 @@ COMMANDS = {
     "bench": ("agentlib.bench", "measure rollout and training throughput"),
     "ablations": (
         "agentlib.ablations", "train each design variant on five seeds"
+    ),
+    "planning": (
+        "agentlib.planning", "prove the expression task needs planning "
+        "and memory"
+    ),
+    "solve": (
+        "agentlib.solve", "run a trained expression agent on expressions"
+    ),
+    "threads": (
+        "agentlib.thread_bench", "time training on 1 and 2 CPU threads, "
+        "idle and beside busy processes"
     ),
 }
 
@@ -47,8 +63,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     module = importlib.import_module(args.module_name)
+    prefix = f"{parser.prog} {args.command}"
     try:
+        use_thread_policy()
         return module.command(args)
     except AgentlibError as error:
-        print(f"{parser.prog} {args.command}: error: {error}", file=sys.stderr)
+        print(f"{prefix}: error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"{prefix}: interrupted; no file was left half-written",
+              file=sys.stderr)
+        return 130
+    except (MemoryError, torch.OutOfMemoryError, RuntimeError) as error:
+        if not is_out_of_memory(error):
+            raise
+        print(f"{prefix}: error: out of memory; try a smaller batch",
+              file=sys.stderr)
+        return 2
+
+
+def is_out_of_memory(error: BaseException) -> bool:
+    """True for an allocation failure, whichever way torch reports it."""
+    return not isinstance(error, RuntimeError) or isinstance(
+        error, torch.OutOfMemoryError) or "allocate" in str(error)

@@ -14,7 +14,7 @@ trains on the last stage alone.
 
 import torch
 
-from agentlib.env import STAGES, check_stage
+from agentlib.env import STAGES
 from agentlib.errors import AgentlibError, check_count, check_fraction
 
 ARTICLE_SCHEDULE = (0, 0, 0, 1, 1, 2)
@@ -30,15 +30,27 @@ def check_curriculum(name: str) -> str:
     return name
 
 
-def first_stage(name: str) -> int:
+def check_stage(stage: int, stages: tuple[int, ...] = STAGES) -> int:
+    """Return ``stage`` if it is one of ``stages``, else raise."""
+    if isinstance(stage, bool) or stage not in stages:
+        *rest, last = map(str, stages)
+        raise AgentlibError(
+            f"stage must be {', '.join(rest)} or {last}, got {stage!r}"
+        )
+    return int(stage)
+
+
+def first_stage(name: str, stages: tuple[int, ...] = STAGES) -> int:
     """The stage a run starts at: the last one when there is no
     curriculum to climb."""
-    return max(STAGES) if check_curriculum(name) in ("mixed", "last") else 0
+    return max(stages) if check_curriculum(name) in ("mixed", "last") else 0
 
 
-def trained_stages(name: str) -> tuple[int, ...]:
+def trained_stages(
+    name: str, stages: tuple[int, ...] = STAGES
+) -> tuple[int, ...]:
     """The stages ``name`` ever trains on, so a run can stop on them."""
-    return (max(STAGES),) if check_curriculum(name) == "last" else STAGES
+    return (max(stages),) if check_curriculum(name) == "last" else stages
 
 
 def fixed_stage(
@@ -54,12 +66,13 @@ def fixed_stage(
                         len(schedule) - 1)]
 
 
-def promote(stage: int, accuracy: float, threshold: float) -> int:
+def promote(stage: int, accuracy: float, threshold: float,
+            stages: tuple[int, ...] = STAGES) -> int:
     """The next stage if ``accuracy`` on ``stage`` passes ``threshold``."""
-    stage = check_stage(stage)
+    stage = check_stage(stage, stages)
     check_fraction("accuracy", accuracy)
     check_fraction("threshold", threshold)
-    if accuracy >= threshold and stage < max(STAGES):
+    if accuracy >= threshold and stage < max(stages):
         return stage + 1
     return stage
 
@@ -67,11 +80,11 @@ def promote(stage: int, accuracy: float, threshold: float) -> int:
 def mix_stages(
     stage: int, num: int, replay: float,
     generator: torch.Generator | None = None,
-    device: str | torch.device = "cpu",
+    device: str | torch.device = "cpu", stages: tuple[int, ...] = STAGES,
 ) -> torch.Tensor:
     """(num,) stages: ``stage``, or with probability ``replay`` an
     earlier stage drawn uniformly (none before stage 0)."""
-    check_stage(stage)
+    check_stage(stage, stages)
     check_fraction("replay", replay)
     current = torch.full((num,), stage, device=device)
     if stage == 0 or replay <= 0:
@@ -84,13 +97,13 @@ def mix_stages(
 def batch_stages(
     curriculum: str, stage: int, num: int, replay: float,
     generator: torch.Generator | None = None,
-    device: str | torch.device = "cpu",
+    device: str | torch.device = "cpu", stages: tuple[int, ...] = STAGES,
 ) -> torch.Tensor:
     """(num,) stages of the next batch under ``curriculum``."""
     name = check_curriculum(curriculum)
     if name == "mixed":
-        return torch.randint(len(STAGES), (num,), generator=generator,
+        return torch.randint(len(stages), (num,), generator=generator,
                              device=device)
     if name in ("fixed", "last"):
         return torch.full((num,), stage, device=device)
-    return mix_stages(stage, num, replay, generator, device)
+    return mix_stages(stage, num, replay, generator, device, stages)

@@ -22,7 +22,6 @@ and :func:`reset` / :func:`step`, the same rules on batches of torch
 tensors, for training on any device. A test holds them equal.
 """
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from numbers import Integral
@@ -345,10 +344,17 @@ ARTICLE_WEIGHT = 0.2
 PART_SIZES = ((2, 3, 0, 0, 0), (2, 3, 4, 0, 0), (2, 3, 0, 2, 5))
 
 
-@functools.cache
+STAGE_TABLES: dict[tuple, torch.Tensor] = {}
+"""Tables already made, by rows and device (a plain dict: torch.compile
+warns about ``functools.cache`` wrappers)."""
+
+
 def stage_table(rows: tuple, device: torch.device) -> torch.Tensor:
     """A per-stage constant table as a tensor on ``device``, made once."""
-    return torch.tensor(rows, device=device)
+    key = (rows, str(device))
+    if key not in STAGE_TABLES:
+        STAGE_TABLES[key] = torch.tensor(rows, device=device)
+    return STAGE_TABLES[key]
 
 
 def goals(problems: Problems) -> torch.Tensor:

@@ -2,7 +2,8 @@
 
 The one number the book reports: the share of fresh problems whose
 greedy program answers exactly the stated target. No partial credit,
-no sampling. All stages are evaluated in one batch.
+no sampling. The first task evaluates all stages in one batch; a task
+may hand over one batch per stage (:func:`test_accuracy`).
 """
 
 from collections.abc import Sequence
@@ -11,22 +12,18 @@ import torch
 
 from agentlib import env
 from agentlib.a2c import Rollout, rollout
-from agentlib.devices import resolve_device
-from agentlib.errors import check_count
 from agentlib.model import ActorCritic
+from agentlib.tasks import get_task
 
 NUM_EVAL = 10_000
 
 
 def evaluation_problems(
-    num: int, seed: int, device: str | torch.device = "cpu"
-) -> env.Problems:
+    num: int, seed: int, device: str | torch.device = "cpu",
+    task: str = "arithmetic",
+):
     """``num`` problems of each stage, stage by stage, from ``seed``."""
-    device, num = resolve_device(device), check_count("num", num)
-    generator = torch.Generator(device).manual_seed(seed)
-    stages = torch.arange(len(env.STAGES), device=device)
-    stages = stages.repeat_interleave(num)  # (3 * num,)
-    return env.sample_problems(stages, len(stages), generator, device)
+    return get_task(task).evaluation_problems(num, seed, device)
 
 
 @torch.no_grad()
@@ -35,43 +32,66 @@ def greedy_correct(model: ActorCritic, problems: env.Problems) -> torch.Tensor:
     return rollout(model, problems, greedy=True).correct
 
 
-def stage_one_hot(stage: torch.Tensor) -> torch.Tensor:
-    """(B, 3) float rows, 1.0 in each problem's stage column."""
-    stages = torch.arange(len(env.STAGES), device=stage.device)
+def stage_one_hot(
+    stage: torch.Tensor, num_stages: int = len(env.STAGES)
+) -> torch.Tensor:
+    """(B, S) float rows, 1.0 in each problem's stage column."""
+    stages = torch.arange(num_stages, device=stage.device)
     return (stage[:, None] == stages).double()
 
 
 def accuracy_by_stage(
-    correct: torch.Tensor, stage: torch.Tensor
+    correct: torch.Tensor, stage: torch.Tensor,
+    num_stages: int = len(env.STAGES),
 ) -> list[float]:
     """Mean of (B,) ``correct`` for each stage (0.0 for an absent one)."""
-    one_hot = stage_one_hot(stage)  # (B, 3)
+    one_hot = stage_one_hot(stage, num_stages)  # (B, S)
     hits = (one_hot * correct[:, None]).sum(0)
     counts = one_hot.sum(0).clamp(min=1)
     return (hits / counts).tolist()  # one host sync for all stages
 
 
-def greedy_accuracy(model: ActorCritic, problems: env.Problems) -> list[float]:
-    """Greedy exact-match per stage on the given problems."""
-    return accuracy_by_stage(greedy_correct(model, problems), problems.stage)
+def greedy_accuracy(model: ActorCritic, problems) -> list[float]:
+    """Greedy exact-match per trained stage on the given problems."""
+    return accuracy_by_stage(greedy_correct(model, problems), problems.stage,
+                             len(model.task.stages))
+
+
+def test_accuracy(model: ActorCritic, num: int = NUM_EVAL,
+                  seed: int = 12_345, held_out: bool = False
+                  ) -> list[float]:
+    """Greedy exact-match per stage on the task's test batches: its
+    trained stages, or with ``held_out`` the stages never trained on."""
+    device = next(model.parameters()).device
+    task = model.task
+    stages = task.held_out_stages if held_out else task.stages
+    correct, stage = [], []
+    for problems in task.test_batches(num, seed, device, held_out):
+        correct.append(greedy_correct(model, problems))
+        stage.append(problems.stage - min(stages))
+    return accuracy_by_stage(torch.cat(correct), torch.cat(stage),
+                             len(stages)) if correct else []
 
 
 def accuracy_per_stage(
     model: ActorCritic, num: int = NUM_EVAL, seed: int = 12_345
 ) -> list[float]:
     """Greedy exact-match on ``num`` fresh problems of each stage."""
-    device = next(model.parameters()).device
-    return greedy_accuracy(model, evaluation_problems(num, seed, device))
+    return test_accuracy(model, num, seed)
 
 
 ACTION_NAMES = (*env.TOOLS, *(str(digit) for digit in range(10)))
 """Names of action ids: the tools, then digits (an ablation's actions)."""
 
 
-def decode_programs(batch: Rollout) -> list[list[str]]:
-    """Each episode's actions as names, up to and including ANS."""
+def decode_programs(
+    batch: Rollout, tools: Sequence[str] = env.TOOLS
+) -> list[list[str]]:
+    """Each episode's actions as names, up to and including ANS (digit
+    actions, an ablation of the first task, follow the ``tools``)."""
+    names = (*tools, *ACTION_NAMES[len(env.TOOLS):])
     return [
-        [ACTION_NAMES[a] for a, taken in zip(actions, mask, strict=True)
+        [names[a] for a, taken in zip(actions, mask, strict=True)
          if taken]
         for actions, mask in zip(
             batch.action.tolist(), batch.mask.tolist(), strict=True

@@ -65,19 +65,23 @@ def answer_of(rows: list[dict]) -> int | None:
 
 def action_names(model: ActorCritic) -> list[str]:
     """Names of the model's actions: the tools, then digits if allowed."""
-    digits = [str(d) for d in range(model.config.num_actions - env.NUM_TOOLS)]
-    return [*env.TOOLS, *digits]
+    tools = model.task.tools
+    digits = [str(d) for d in range(model.config.num_actions - len(tools))]
+    return [*tools, *digits]
 
 
 @torch.no_grad()
 def all_log_probs(
-    model: ActorCritic, h: torch.Tensor, prev_action: torch.Tensor
+    model: ActorCritic, h: torch.Tensor, prev_action: torch.Tensor,
+    obs: torch.Tensor | None = None,
 ) -> torch.Tensor:
-    """(A,) log-probabilities of every action from state h (1, d)."""
+    """(A,) log-probabilities of every action from state h (1, d), after
+    reading ``prev_action`` (and the (1, K) observation ``obs``)."""
     num = model.config.num_actions
     _, log_prob, _, _, _ = model.get_action_and_value(
         h.expand(num, -1), prev_action.expand(num),
         action=torch.arange(num, device=h.device),
+        obs=None if obs is None else obs.expand(num, -1),
     )
     return log_prob
 
@@ -87,17 +91,24 @@ def agent_trace(model: ActorCritic, context: Sequence[int]) -> list[dict]:
     """The greedy agent on one problem: each decision, its probabilities
     over every action, and the machine after it."""
     device = next(model.parameters()).device
-    problems = env.problems_from_contexts([context], device)
-    state = env.reset(problems)
+    return trace_agent(model, env.problems_from_contexts([context], device))
+
+
+@torch.no_grad()
+def trace_agent(model: ActorCritic, problems) -> list[dict]:
+    """:func:`agent_trace` on a batch of one problem of any task."""
+    task = model.task
+    state = task.reset(problems)
     h = model.initial_state(problems)  # (1, d)
-    action = model.start_action(1, device)
+    action = model.start_action(1, h.device)
     names, rows = action_names(model), []
     while not bool(state.done[0]):
-        probs = all_log_probs(model, h, action).exp()
+        obs = task.observe(state, problems)
+        probs = all_log_probs(model, h, action, obs).exp()
         action, _, _, value, h = model.get_action_and_value(
-            h, action, greedy=True
+            h, action, greedy=True, obs=obs
         )
-        state = env.step(state, problems, action)
+        state = task.step(state, problems, action)
         rows.append({
             "step": len(rows) + 1, "tool": names[int(action[0])],
             "p": float(probs[int(action[0])]), "value": float(value[0]),

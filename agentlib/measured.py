@@ -7,13 +7,14 @@ inside the package, so a chapter finds them in Colab too.
 """
 
 import json
-import os
 from pathlib import Path
 
 from agentlib.errors import AgentlibError
+from agentlib.files import check_writable, write_atomically
 
 DATA_DIR = Path(__file__).parent / "data"
-REQUIRED_KEYS = {"bench": "rows", "ablations": "summary", "train": "runs"}
+REQUIRED_KEYS = {"bench": "rows", "ablations": "summary", "train": "runs",
+                 "planning": "lengths"}
 """The key every stored file of each kind (its name's prefix) has."""
 
 
@@ -23,34 +24,19 @@ def check_out_path(path: str | Path) -> Path:
     The commands call it before they start, so that a run of hours is
     not lost at the end for want of a place to write it.
     """
-    path = Path(path)
-    if path.is_dir():
-        raise AgentlibError(
-            f"cannot write figures to {path}: it is a directory"
-        )
-    folder = path.parent
-    while not folder.exists():  # save creates the missing folders
-        folder = folder.parent
-    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
-        raise AgentlibError(
-            f"cannot write figures to {path}: {folder} is not a writable "
-            f"directory"
-        )
-    return path
+    return check_writable(path, "figures")
 
 
 def save(result: dict, path: str | Path) -> Path:
-    """Write a command's figures to ``path`` as JSON; return the path."""
-    path = Path(path)
+    """Write a command's figures to ``path`` as JSON, atomically."""
+    text = json.dumps(result, indent=1) + "\n"
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(result, indent=1) + "\n",
-                        encoding="utf-8")
+        return write_atomically(
+            path, lambda file: file.write_text(text, encoding="utf-8"))
     except OSError as error:
         raise AgentlibError(
             f"cannot write figures to {path}: {error}"
         ) from None
-    return path
 
 
 def read(path: str | Path, kind: str) -> dict:

@@ -9,6 +9,9 @@ it with ``allow_digit_actions``.
 
 Tokens share one embedding: the tools (ids 0-5, the same as the action
 ids of :mod:`agentlib.env`), the digits 0-9 (ids 6-15) and ``START``.
+The task (:mod:`agentlib.tasks`) says which tokens there are, what the
+first state reads and what, if anything, the agent reads at each step;
+the expression task adds its operators and an observation embedding.
 
 Sources: the article in ``shared/seed``; CleanRL's ``ppo_atari_lstm.py``
 for the method names; nanoGPT's ``model.py`` for the config.
@@ -20,11 +23,14 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from agentlib.env import MAX_CONTEXT, NUM_TOOLS, STAGES, Problems
+from agentlib.tasks import get_task
+from agentlib.tasks.arithmetic import DIGIT_0, START
 
-DIGIT_0 = NUM_TOOLS  # token id of the digit 0
-START = DIGIT_0 + 10  # token read before the first action
+__all__ = ["DIGIT_0", "START", "NUM_TOKENS", "ActorCriticConfig",
+           "ActorCritic", "sample"]
 NUM_TOKENS = START + 1
+"""The first task's tokens: its tools, the digits from ``DIGIT_0``, and
+``START``."""
 
 
 @dataclass
@@ -40,11 +46,14 @@ class ActorCriticConfig:
     allow_digit_actions: bool = False
     """Let the policy emit digit tokens too (they do nothing but use a
     step), as the article's head over all tokens did."""
+    task: str = "arithmetic"
+    """The task the agent acts in (see :mod:`agentlib.tasks`): it says
+    what the agent reads and which tools it has."""
 
     @property
     def num_actions(self) -> int:
-        """Size of the action head: 6 tools, or tools and 10 digits."""
-        return NUM_TOOLS + 10 * self.allow_digit_actions
+        """Size of the action head: the tools, or tools and 10 digits."""
+        return len(get_task(self.task).tools) + 10 * self.allow_digit_actions
 
 
 def sample(
@@ -68,25 +77,28 @@ class ActorCritic(nn.Module):
         """Embeddings, the GRU cell and the two heads, sized by config."""
         super().__init__()
         self.config = config
+        self.task = task = get_task(config.task)
         d = config.d_model
-        self.token_emb = nn.Embedding(NUM_TOKENS, d)
-        self.pos_emb = nn.Embedding(MAX_CONTEXT, d)
+        self.token_emb = nn.Embedding(task.num_tokens, d)
+        self.pos_emb = nn.Embedding(task.max_context, d)
         self.stage_emb = (
-            nn.Embedding(len(STAGES), d) if config.use_stage else None
+            nn.Embedding(len(task.stages), d) if config.use_stage else None
         )
         self.gru = nn.GRUCell(d, d)
         self.policy_head = nn.Linear(d, config.num_actions)
         self.value_head = nn.Linear(d, 1)
+        # made last, so the first task's weights draw what they always did
+        self.obs_emb = nn.Embedding(task.num_obs, d) if task.num_obs else None
 
-    def initial_state(self, problems: Problems) -> torch.Tensor:
+    def initial_state(self, problems) -> torch.Tensor:
         """Each episode's first state from its own context: (B, d)."""
-        positions = torch.arange(MAX_CONTEXT, device=problems.stage.device)
-        real = positions < problems.length[:, None]  # (B, 5)
-        tokens = self.token_emb(problems.context + DIGIT_0)  # (B, 5, d)
-        tokens = tokens + self.pos_emb(positions)  # (B, 5, d)
-        # mean over real digits only, so the length shows in the state
+        token_ids, real = self.task.context_tokens(problems)  # (B, L)
+        positions = torch.arange(token_ids.shape[1], device=real.device)
+        tokens = self.token_emb(token_ids)  # (B, L, d)
+        tokens = tokens + self.pos_emb(positions)  # (B, L, d)
+        # mean over real tokens only, so the length shows in the state
         summary = (tokens * real[..., None]).sum(1)  # (B, d)
-        summary = summary / problems.length[:, None]
+        summary = summary / real.sum(1, keepdim=True).clamp(min=1)
         if self.stage_emb is not None:
             # critical: (B, d) + (B, d), one stage per episode
             summary = summary + self.stage_emb(problems.stage)
@@ -94,7 +106,14 @@ class ActorCritic(nn.Module):
 
     def start_action(self, num: int, device: torch.device) -> torch.Tensor:
         """(B,) the token the GRU reads before its first action."""
-        return torch.full((num,), START, device=device)
+        return torch.full((num,), self.task.start_token, device=device)
+
+    def read(self, prev_action: torch.Tensor,
+             obs: torch.Tensor | None = None) -> torch.Tensor:
+        """(B, d) the GRU's input: the previous action, plus the sum of
+        the (B, K) observation ids' embeddings when the task has them."""
+        x = self.token_emb(prev_action)
+        return x if obs is None else x + self.obs_emb(obs).sum(1)
 
     def get_value(self, h: torch.Tensor) -> torch.Tensor:
         """(B,) the critic's value of GRU states h (B, d)."""
@@ -104,14 +123,16 @@ class ActorCritic(nn.Module):
         self, h: torch.Tensor, prev_action: torch.Tensor,
         action: torch.Tensor | None = None, greedy: bool = False,
         generator: torch.Generator | None = None,
+        obs: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, ...]:
-        """Read the previous action, then act: sample, argmax or score.
+        """Read the previous action (and ``obs``), then act: sample,
+        argmax or score.
 
         Returns ``(action, log_prob, entropy, value, h)``, the first
         four of shape (B,), the new state of shape (B, d). Pass
         ``action`` to score given actions instead of choosing.
         """
-        h = self.gru(self.token_emb(prev_action), h)  # (B, d)
+        h = self.gru(self.read(prev_action, obs), h)  # (B, d)
         logits = self.policy_head(h)  # (B, num_actions)
         log_probs = F.log_softmax(logits, dim=-1)
         if action is None and greedy:

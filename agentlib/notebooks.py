@@ -1,13 +1,16 @@
 """Re-executing the book's chapters, and proving where outputs came from.
 
 Each executed chapter stores, in its metadata, a fingerprint of the
-``agentlib`` source it ran with. A test compares it with the committed
-code, so stored outputs can never silently come from other code.
+``agentlib`` code it ran with (the tracked files, without comments and
+docstrings). A test compares it with the code in ``agentlib/``, so
+stored outputs can never silently come from other code.
 """
 
 import argparse
+import ast
 import hashlib
 import re
+import subprocess
 import time
 from pathlib import Path
 
@@ -25,7 +28,8 @@ SETUP_CELL = """\
 # Set-up: makes this chapter run anywhere, Colab included. When agentlib
 # is not importable, install it from $AGENTLIB_SOURCE (any pip requirement:
 # a path, a URL) or else from the book's repository. Then pick the GPU
-# when there is one. Elsewhere this cell shows nothing.
+# when there is one, and one CPU thread (agentlib.threads says why).
+# Elsewhere this cell shows nothing.
 import importlib.util
 import os
 import subprocess
@@ -40,17 +44,51 @@ if importlib.util.find_spec("agentlib") is None:
     importlib.invalidate_caches()
 
 from agentlib.devices import resolve_device
+from agentlib.threads import use_thread_policy
 
+use_thread_policy()
 device = resolve_device("auto")"""
 
 
+def code_only(source: str) -> str:
+    """``source`` without comments, docstrings and layout: what it does.
+
+    No chapter prints a docstring, so rewording one changes no output.
+    """
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list):
+            kept = [statement for statement in body if not (
+                isinstance(statement, ast.Expr)
+                and isinstance(statement.value, ast.Constant)
+                and isinstance(statement.value.value, str))]
+            node.body = kept or [ast.Pass()]
+    return ast.unparse(tree)
+
+
+def package_files(package_dir: Path = PACKAGE_DIR) -> list[Path]:
+    """The package's ``.py`` files that git tracks (all of them where
+    git or the repository is missing), so scratch files do not count."""
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--", "."], cwd=package_dir,
+            capture_output=True, check=True).stdout.decode()
+    except (OSError, subprocess.CalledProcessError):
+        return sorted(package_dir.rglob("*.py"))
+    paths = [package_dir / name for name in listed.split("\0")
+             if name.endswith(".py")]
+    return sorted(path for path in paths if path.is_file())
+
+
 def source_fingerprint(package_dir: Path = PACKAGE_DIR) -> str:
-    """SHA-256 over every ``.py`` file of the package, path and content."""
+    """SHA-256 over the code of the package's tracked ``.py`` files,
+    path and code, without comments and docstrings."""
     digest = hashlib.sha256()
-    for path in sorted(package_dir.rglob("*.py")):
+    for path in package_files(package_dir):
         digest.update(path.relative_to(package_dir).as_posix().encode())
         digest.update(b"\0")
-        digest.update(path.read_bytes().replace(b"\r\n", b"\n"))
+        digest.update(code_only(path.read_text(encoding="utf-8")).encode())
         digest.update(b"\0")
     return digest.hexdigest()
 

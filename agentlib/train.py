@@ -3,7 +3,8 @@
 :func:`train` runs the book's defaults (:class:`TrainConfig`) and
 returns the trained model, its greedy exact-match accuracy per stage on
 10,000 fresh problems, and a per-update history for learning curves.
-``python -m agentlib train`` runs it from the command line.
+``python -m agentlib train`` runs it from the command line. The task
+(:mod:`agentlib.tasks`) is a config field; nothing here names one.
 """
 
 import argparse
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from agentlib import a2c, curriculum, env, evaluate
+from agentlib import a2c, checkpoint, curriculum, env, evaluate
 from agentlib.devices import DEVICE_CHOICES, resolve_device
 from agentlib.errors import (
     AgentlibError,
@@ -27,6 +28,8 @@ from agentlib.errors import (
 from agentlib.graphs import GraphedUpdate
 from agentlib.model import ActorCritic, ActorCriticConfig
 from agentlib.progress import LiveProgress, describe_record
+from agentlib.tasks import TASKS, get_task
+from agentlib.threads import cpu_threads
 
 
 @dataclass
@@ -92,17 +95,28 @@ class TrainConfig:
     """Replay each update from a CUDA graph (CUDA only; see
     :mod:`agentlib.graphs`). Its random numbers come from CUDA's default
     generator, so its runs differ from eager ones of the same seed."""
+    task: str = "arithmetic"
+    """What the agent learns (:mod:`agentlib.tasks`): ``arithmetic``,
+    the first task, or ``expressions`` (``expressions-start`` reads the
+    expression once instead of as it acts)."""
 
     def model_config(self) -> ActorCriticConfig:
         """The network's part of this config."""
         return ActorCriticConfig(
-            self.d_model, self.use_stage, self.allow_digit_actions
+            self.d_model, self.use_stage, self.allow_digit_actions,
+            self.task,
         )
 
     @property
     def num_updates(self) -> int:
         """Updates the episode budget allows."""
         return self.max_episodes // self.batch_size
+
+    @classmethod
+    def for_task(cls, task: str, **changes) -> "TrainConfig":
+        """The defaults of ``task`` (its ``defaults`` over the book's),
+        with ``changes``."""
+        return cls(task=task, **{**get_task(task).defaults, **changes})
 
 
 @dataclass
@@ -111,7 +125,7 @@ class TrainResult:
 
     model: ActorCritic
     accuracy: list[float]
-    """Final greedy exact-match per stage on fresh problems."""
+    """Final greedy exact-match per trained stage on fresh problems."""
     episodes: int
     updates: int
     seconds: float
@@ -124,17 +138,36 @@ class TrainResult:
     match), the losses and ``grad_norm``; every ``eval_every``-th also
     has ``accuracy``, greedy exact match per stage on held-out problems.
     """
+    held_out_accuracy: list[float] = field(default_factory=list)
+    """The same on the stages never trained on (none in the first
+    task)."""
 
     def summary(self) -> dict:
         """The JSON-ready numbers: accuracy, budget used, device, seed."""
         return {
-            "accuracy": self.accuracy, "episodes": self.episodes,
+            **self.scores(), "episodes": self.episodes,
             "updates": self.updates, "seconds": round(self.seconds, 3),
             "device": self.device, "seed": self.config.seed,
             "shaping": self.config.shaping,
             "curriculum": self.config.curriculum,
             "cuda_graph": self.config.cuda_graph,
         }
+
+    def scores(self) -> dict:
+        """The accuracies; by number of operands in the expression
+        task, with the held-out lengths as ``generalization``."""
+        if self.config.task == "arithmetic":
+            return {"accuracy": self.accuracy}
+        task = get_task(self.config.task)
+        return {"task": task.name, "accuracy": by_length(
+            task.stages, self.accuracy), "generalization": by_length(
+            task.held_out_stages, self.held_out_accuracy)}
+
+
+def by_length(stages: tuple[int, ...], accuracy: list[float]) -> dict:
+    """Accuracies keyed by the number of operands (stage + 2)."""
+    return {str(stage + 2): round(value, 6)
+            for stage, value in zip(stages, accuracy, strict=True)}
 
 
 def check_choice(name: str, value: str, choices: tuple) -> str:
@@ -180,10 +213,17 @@ def check_budget(config: TrainConfig) -> None:
 
 def check_config(config: TrainConfig) -> TrainConfig:
     """Return ``config`` if its choices and sizes make sense, else raise."""
+    check_choice("task", config.task, tuple(TASKS))
     check_choice("curriculum", config.curriculum, curriculum.CURRICULA)
-    check_choice("shaping", config.shaping, env.SHAPINGS)
+    check_choice("shaping", config.shaping, get_task(config.task).shapings)
     check_choice("baseline", config.baseline, a2c.BASELINES)
     check_seed(config.seed, room=FINAL_EVAL_SEED)
+    if config.use_stage and get_task(config.task).held_out_stages:
+        raise AgentlibError(
+            f"task {config.task} scores stages it never trains on, which "
+            f"a stage embedding cannot read; use use_stage=False (as "
+            f"TrainConfig.for_task({config.task!r}) does)"
+        )
     check_numbers(config)
     check_budget(config)
     if config.baseline == "loo":
@@ -194,7 +234,7 @@ def check_config(config: TrainConfig) -> TrainConfig:
 def make_score(config: TrainConfig) -> a2c.Score:
     """The score function of the configured reward shaping."""
     return functools.partial(
-        env.score, shaping=config.shaping,
+        get_task(config.task).score, shaping=config.shaping,
         progress_scale=config.progress_scale, wrong_cost=config.wrong_cost,
     )
 
@@ -204,12 +244,14 @@ def sample_batch(
     device: torch.device,
 ) -> env.Problems:
     """The next batch of problems, grouped when the baseline needs it."""
+    task = get_task(config.task)
     group = config.group_size if config.baseline == "loo" else 1
     num = config.batch_size // group
     stages = curriculum.batch_stages(
-        config.curriculum, stage, num, config.replay, generator, device
+        config.curriculum, stage, num, config.replay, generator, device,
+        task.stages,
     )
-    problems = env.sample_problems(stages, num, generator, device)
+    problems = task.sample_problems(stages, num, generator, device)
     return a2c.repeat_problems(problems, group) if group > 1 else problems
 
 
@@ -229,7 +271,8 @@ def train_step(
                                    config.max_grad_norm)
     info["reward"] = batch.reward.sum(1).mean()  # mean return
     info["exact"] = batch.correct.float().mean()
-    info["stage_mix"] = evaluate.stage_one_hot(problems.stage).mean(0)
+    info["stage_mix"] = evaluate.stage_one_hot(
+        problems.stage, len(model.task.stages)).mean(0)
     return info
 
 
@@ -261,7 +304,8 @@ class Run:
     model: ActorCritic
     optimizer: torch.optim.Optimizer
     generator: torch.Generator
-    held_out: env.Problems
+    held_out: object
+    """The held-out problems of the curriculum's checks."""
     stage: int = 0
     mastered: bool = False
     history: list[dict] = field(default_factory=list)
@@ -293,10 +337,11 @@ def start_run(config: TrainConfig) -> Run:
     model, optimizer = make_agent(config, device)
     generator = torch.Generator(device).manual_seed(config.seed)
     held_out = evaluate.evaluation_problems(
-        config.eval_size, config.seed + 1, device
+        config.eval_size, config.seed + 1, device, config.task
     )
+    stages = model.task.stages
     return Run(config, model, optimizer, generator, held_out,
-               stage=curriculum.first_stage(config.curriculum))
+               stage=curriculum.first_stage(config.curriculum, stages))
 
 
 def run_update(run: Run, update: int) -> None:
@@ -339,13 +384,15 @@ def run_evaluation(run: Run) -> dict:
     run.pending[-1]["accuracy"] = accuracy
     run.history += to_python(run.pending)
     run.pending = []
-    trained = curriculum.trained_stages(run.config.curriculum)
-    run.mastered = run.stage == max(env.STAGES) and min(
+    stages = run.model.task.stages
+    trained = curriculum.trained_stages(run.config.curriculum, stages)
+    run.mastered = run.stage == max(stages) and min(
         accuracy[stage] for stage in trained
     ) >= run.config.stop_threshold
     if run.config.curriculum == "mastery":
         run.stage = curriculum.promote(
-            run.stage, accuracy[run.stage], run.config.promote_threshold
+            run.stage, accuracy[run.stage], run.config.promote_threshold,
+            stages,
         )
     return run.history[-1]
 
@@ -357,6 +404,14 @@ def train(
     """Train the agent; call ``callback`` with each evaluated record
     (every ``eval_every`` updates), for live progress."""
     config = check_config(config or TrainConfig())
+    with cpu_threads():
+        return train_checked(config, callback)
+
+
+def train_checked(
+    config: TrainConfig, callback: Callable[[dict], None] | None
+) -> TrainResult:
+    """:func:`train` on a checked config, under the thread policy."""
     start = time.perf_counter()
     run = start_run(config)
     for update in range(1, config.num_updates + 1):
@@ -368,23 +423,26 @@ def train(
             if run.mastered:
                 break
     run.history += to_python(run.pending)
-    accuracy = evaluate.accuracy_per_stage(
-        run.model, config.final_eval_size, seed=FINAL_EVAL_SEED + config.seed
-    )
+    seed = FINAL_EVAL_SEED + config.seed
+    accuracy = evaluate.test_accuracy(run.model, config.final_eval_size,
+                                      seed)
+    held_out = evaluate.test_accuracy(run.model, config.final_eval_size,
+                                      seed, held_out=True)
     device = str(run.held_out.stage.device)
     return TrainResult(
         run.model, accuracy, len(run.history) * config.batch_size,
         len(run.history), time.perf_counter() - start, device, config,
-        run.history,
+        run.history, held_out,
     )
 
 
-def train_live(label: str = "", **changes) -> TrainResult:
-    """Train the book's defaults with ``changes``, showing live progress
+def train_live(label: str = "", task: str = "arithmetic",
+               **changes) -> TrainResult:
+    """Train ``task``'s defaults with ``changes``, showing live progress
     (one updating line in a notebook) that starts with ``label``."""
     prefix = f"{label}: " if label else ""
     progress = LiveProgress(lambda record: prefix + describe_record(record))
-    result = train(TrainConfig(**changes), callback=progress)
+    result = train(TrainConfig.for_task(task, **changes), callback=progress)
     progress.close()
     return result
 
@@ -392,10 +450,16 @@ def train_live(label: str = "", **changes) -> TrainResult:
 def print_summary(result: TrainResult) -> None:
     """Print the final accuracies and the budget used, for people."""
     accuracy = " / ".join(f"{a:.2%}" for a in result.accuracy)
-    print(
-        f"greedy exact match on {result.config.final_eval_size:,} fresh "
-        f"problems per stage: {accuracy}"
-    )
+    if result.config.task == "arithmetic":
+        print(
+            f"greedy exact match on {result.config.final_eval_size:,} "
+            f"fresh problems per stage: {accuracy}"
+        )
+    else:
+        scores = result.scores()
+        for key in ("accuracy", "generalization"):
+            print(f"greedy exact match ({key}), by operands: " + ", ".join(
+                f"{n}: {a:.2%}" for n, a in scores[key].items()))
     print(
         f"{result.episodes:,} episodes, {result.updates} updates, "
         f"{result.seconds:.1f} s on {result.device}, seed "
@@ -406,16 +470,20 @@ def print_summary(result: TrainResult) -> None:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Flags of ``python -m agentlib train``."""
+    parser.add_argument("--task", default=TrainConfig.task,
+                        choices=tuple(TASKS),
+                        help="what to learn (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of weights, problems and actions")
     parser.add_argument("--device", default="auto", choices=DEVICE_CHOICES,
                         help="where to train (default: auto)")
-    parser.add_argument("--shaping", default=TrainConfig.shaping,
-                        choices=env.SHAPINGS,
-                        help="reward shaping (default: %(default)s)")
-    parser.add_argument("--curriculum", default=TrainConfig.curriculum,
-                        choices=curriculum.CURRICULA,
-                        help="stage schedule (default: %(default)s)")
+    shapings = dict.fromkeys(s for t in TASKS.values() for s in t.shapings)
+    parser.add_argument("--shaping", choices=tuple(shapings),
+                        help="reward shaping (default: the task's, "
+                        "progress for arithmetic, terms for expressions)")
+    parser.add_argument("--curriculum", choices=curriculum.CURRICULA,
+                        help="stage schedule (default: the task's, "
+                        "mastery for arithmetic, mixed for expressions)")
     parser.add_argument("--batch-size", type=int,
                         default=TrainConfig.batch_size,
                         help="episodes per update (default: %(default)s)")
@@ -424,21 +492,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="training budget (default: %(default)s)")
     parser.add_argument("--cuda-graph", action="store_true",
                         help="replay each update from a CUDA graph")
+    parser.add_argument("--save", metavar="PATH",
+                        help="save the trained agent there (checked first)")
     parser.add_argument("--json", action="store_true",
                         help="end with one line of JSON: the summary")
 
 
 def command(args: argparse.Namespace) -> int:
     """Train with the parsed flags and report the accuracies."""
-    config = TrainConfig(
-        seed=args.seed, device=args.device, shaping=args.shaping,
-        curriculum=args.curriculum, max_episodes=args.max_episodes,
-        batch_size=args.batch_size, cuda_graph=args.cuda_graph,
+    chosen = {"shaping": args.shaping, "curriculum": args.curriculum}
+    config = TrainConfig.for_task(
+        args.task, seed=args.seed, device=args.device,
+        max_episodes=args.max_episodes, batch_size=args.batch_size,
+        cuda_graph=args.cuda_graph,
+        **{k: v for k, v in chosen.items() if v is not None},
     )
+    check_config(config)
+    if args.save:
+        checkpoint.check_save_path(args.save)
     progress = LiveProgress(every_seconds=1.0)
     result = train(config, callback=progress)
     progress.close()
     print_summary(result)
     if args.json:
         print(json.dumps(result.summary()))
+    if args.save:
+        checkpoint.save(result.model, args.save)
     return 0

@@ -12,8 +12,15 @@ import ipywidgets as widgets
 from IPython.display import HTML, display
 
 from agentlib import env
-from agentlib.inspection import agent_trace, answer_of, trace_program
+from agentlib.errors import AgentlibError
+from agentlib.inspection import (
+    agent_trace,
+    answer_of,
+    trace_agent,
+    trace_program,
+)
 from agentlib.model import ActorCritic
+from agentlib.tasks import expressions as ex
 
 COLUMNS = ("step", "tool", "acc", "mem", "cursor")
 
@@ -151,4 +158,53 @@ def show_agent_explorer(
     display(box)
     display(HTML(f"<p><i>Static view of the default state:</i></p>"
                  f"{decisions_html(model, context)}"))
+    return box
+
+
+def expression_html(model: ActorCritic, expression: str,
+                    upto: int | None = None) -> str:
+    """The expression agent's greedy decisions on ``expression``: the
+    registers after each and its probability of every tool."""
+    device = next(model.parameters()).device
+    problems = ex.problems_from_expressions([expression], device)
+    rows = trace_agent(model, problems)[:upto]
+    for row in rows:
+        row.update({name: f"{p:.2f}" for name, p in zip(
+            model.task.tools, row["probs"], strict=False)})
+    answer = rows[-1]["acc"] if rows and rows[-1]["tool"] == "ANS" else None
+    target = problems.target[0].item()
+    if answer is None:
+        fate = "✘ no answer" if rows and rows[-1]["done"] else "no answer yet"
+    else:
+        fate = "✔ exact" if answer == target else f"✘ answered {answer}"
+    verdict = (f"<p>{escape(expression)} · target <b>{target}</b> · "
+               f"{fate}</p>")
+    return verdict + table_html(rows, (*COLUMNS, *model.task.tools))
+
+
+def show_expression_explorer(
+    model: ActorCritic, expression: str = "3+4*5-2*6"
+) -> widgets.Widget:
+    """Type an expression, step through the agent's program; then the
+    static view of the default state."""
+    text = widgets.Text(value=expression, description="expression",
+                        continuous_update=False)
+    steps = widgets.IntSlider(value=ex.budget(ex.MAX_OPERANDS), min=1,
+                              max=ex.budget(ex.MAX_OPERANDS),
+                              description="steps")
+    view = widgets.HTML()
+
+    def refresh(_=None) -> None:
+        try:
+            view.value = expression_html(model, text.value, steps.value)
+        except AgentlibError as error:
+            view.value = f"<p>✘ {escape(str(error))}</p>"
+
+    for control in (text, steps):
+        control.observe(refresh, names="value")
+    refresh()
+    box = widgets.VBox([text, steps, view])
+    display(box)
+    display(HTML(f"<p><i>Static view of the default state:</i></p>"
+                 f"{expression_html(model, expression)}"))
     return box

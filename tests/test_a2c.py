@@ -9,12 +9,15 @@ import torch.nn as nn
 from agentlib import a2c, env
 from agentlib.errors import AgentlibError
 from agentlib.model import ActorCritic, ActorCriticConfig
+from agentlib.tasks import get_task
 
 SOLUTIONS = ("MUL ADD ANS", "MUL ADD SUB ANS", "MUL ADD STO MUL RCL ANS")
 
 
 class Oracle(nn.Module):
     """Plays a fixed program per stage (STO, a no-op here, after it)."""
+
+    task = get_task("arithmetic")
 
     def __init__(self, programs: tuple[str, ...] = SOLUTIONS):
         super().__init__()
@@ -32,7 +35,7 @@ class Oracle(nn.Module):
         return torch.zeros(num, dtype=torch.long, device=device)
 
     def get_action_and_value(self, h, prev_action, action=None,
-                             greedy=False, generator=None):
+                             greedy=False, generator=None, obs=None):
         """The scripted action, log-prob and value ``bias``, entropy 1."""
         action = self.table[h[:, 0], h[:, 1]]
         ones = torch.ones(len(h))

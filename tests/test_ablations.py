@@ -84,8 +84,7 @@ def test_the_command_rejects_an_unknown_variant(capsys):
 def test_parallel_jobs_give_the_runs_of_one_process_on_as_many_threads():
     threads = torch.get_num_threads()
     try:
-        serial = [ablations.run_one("default", seed, "cpu",
-                                    ablations.threads_per_job(2), **TINY)
+        serial = [ablations.run_one("default", seed, "cpu", **TINY)
                   for seed in (0, 1)]
     finally:
         torch.set_num_threads(threads)
@@ -117,3 +116,29 @@ def test_the_command_rejects_repeated_or_negative_arguments(
 def test_the_command_checks_out_before_training(capsys, tmp_path):
     assert cli.main(["ablations", "--out", str(tmp_path)]) == 2
     assert "it is a directory" in capsys.readouterr().err
+
+
+def test_expression_variants_change_one_field_of_the_task_defaults():
+    default = ablations.variant_config("default", 3, "cpu", "expressions")
+    assert default.task == "expressions" and default.curriculum == "mixed"
+    for name, (_, changes) in ablations.EXPRESSION_VARIANTS.items():
+        config = ablations.variant_config(name, 3, "cpu", "expressions")
+        for field, value in changes.items():
+            assert getattr(config, field) == value != getattr(default, field)
+
+
+def test_an_expression_table_shows_trained_and_held_out_lengths():
+    result = ablations.run_all(["default"], [0], "cpu", task="expressions",
+                               **TINY)
+    run = result["runs"][0]
+    assert len(run["accuracy"]) == 4 and len(run["held_out"]) == 3
+    lines = ablations.format_table(result).splitlines()
+    assert lines[2].split()[2:9] == ["2", "3", "4", "5", "6", "7", "8"]
+    assert lines[3].startswith("default")
+    assert max(map(len, lines)) <= 79
+    assert result["summary"][0]["description"].startswith("the expression")
+
+
+def test_a_budget_too_small_fails_before_any_run(capsys):
+    assert cli.main(["ablations", "--max-episodes", "100"]) == 2
+    assert "at least one update" in capsys.readouterr().err

@@ -72,5 +72,5 @@ def test_saving_to_a_directory_is_a_clear_error(tmp_path):
     with pytest.raises(AgentlibError, match="it is a directory"):
         checkpoint.save(model, tmp_path)
     (tmp_path / "file").write_text("x")
-    with pytest.raises(AgentlibError, match="cannot save a checkpoint"):
+    with pytest.raises(AgentlibError, match="cannot write a checkpoint"):
         checkpoint.save(model, tmp_path / "file" / "agent.pt")

@@ -37,3 +37,30 @@ def test_agentlib_error_becomes_one_line(capsys):
     status = cli.main(["notebooks", "no/such/chapter.ipynb"])
     assert status == 2
     assert "no such notebook" in capsys.readouterr().err
+
+
+def test_ctrl_c_ends_a_command_with_one_line(monkeypatch, capsys):
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("agentlib.notebooks.command", interrupted)
+    assert cli.main(["notebooks"]) == 130
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_running_out_of_memory_is_one_line(monkeypatch, capsys):
+    def too_big(args):
+        raise RuntimeError("DefaultCPUAllocator: can't allocate memory")
+
+    monkeypatch.setattr("agentlib.notebooks.command", too_big)
+    assert cli.main(["notebooks"]) == 2
+    assert "out of memory" in capsys.readouterr().err
+
+
+def test_other_runtime_errors_are_not_hidden(monkeypatch):
+    def broken(args):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("agentlib.notebooks.command", broken)
+    with pytest.raises(RuntimeError, match="a bug"):
+        cli.main(["notebooks"])

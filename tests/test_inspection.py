@@ -102,7 +102,7 @@ class ScriptedAgent(ActorCritic):
         return torch.stack([problems.stage, step], 1).float()  # (B, 2)
 
     def get_action_and_value(self, h, prev_action, action=None,
-                             greedy=False, generator=None):
+                             greedy=False, generator=None, obs=None):
         stage, step = h.long().unbind(1)
         zeros = torch.zeros(len(h))
         h = torch.stack([stage, step + 1], 1).float()

@@ -31,9 +31,18 @@ def test_the_book_has_chapters():
 def test_outputs_come_from_the_committed_agentlib(path):
     stamp = load(path)["metadata"].get(notebooks.METADATA_KEY, {})
     assert stamp.get("source_sha256") == notebooks.source_fingerprint(), (
-        f"{path.name} was executed with other agentlib code than the "
-        f"committed one; {notebooks.REEXECUTE_HINT}"
+        f"{path.name} was executed with other code than the code in "
+        f"agentlib/; {notebooks.REEXECUTE_HINT}"
     )
+
+
+def test_fingerprint_ignores_comments_and_docstrings(tmp_path):
+    (tmp_path / "a.py").write_text('"""Doc."""\n\nx = 1  # one\n')
+    before = notebooks.source_fingerprint(tmp_path)
+    (tmp_path / "a.py").write_text('"""Other doc."""\n# note\nx = 1\n')
+    assert notebooks.source_fingerprint(tmp_path) == before
+    (tmp_path / "a.py").write_text('"""Doc."""\nx = 2\n')
+    assert notebooks.source_fingerprint(tmp_path) != before
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)

@@ -182,3 +182,36 @@ def test_train_live_trains_the_defaults_with_changes(capsys):
                                         **SHORT)
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert last.startswith("short: update 5 | 1,280 episodes")
+
+
+FIRST_TASK_RUNS = {  # measured before the task interface existed
+    1: ([1.0, 0.106, 0.202], [1.223633, 1.312988, 1.245117], -0.299056),
+    2: ([1.0, 0.118, 0.192], [1.572266, 1.722656, 1.845703], -0.024204),
+}
+
+
+@pytest.mark.parametrize("seed", sorted(FIRST_TASK_RUNS))
+def test_the_first_task_trains_exactly_as_before_the_interface(seed):
+    accuracy, rewards, loss = FIRST_TASK_RUNS[seed]
+    result = train(TrainConfig(seed=seed, device="cpu", max_episodes=5120,
+                               eval_every=5, eval_size=200,
+                               final_eval_size=500))
+    assert result.accuracy == accuracy
+    assert [round(h["reward"], 6) for h in result.history[-3:]] == rewards
+    assert round(result.history[-1]["loss"], 6) == loss
+
+
+def test_the_expression_task_trains_through_the_same_loop():
+    config = TrainConfig.for_task("expressions", device="cpu",
+                                  max_episodes=2560, final_eval_size=100)
+    result = train(config)
+    assert len(result.accuracy) == 4 and len(result.held_out_accuracy) == 3
+    summary = result.summary()
+    assert list(summary["accuracy"]) == ["2", "3", "4", "5"]
+    assert list(summary["generalization"]) == ["6", "7", "8"]
+    assert summary["task"] == "expressions"
+
+
+def test_a_stage_embedding_cannot_serve_held_out_lengths():
+    with pytest.raises(AgentlibError, match="use_stage=False"):
+        train(TrainConfig(task="expressions", use_stage=True))

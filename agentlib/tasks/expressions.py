@@ -1,0 +1,567 @@
+"""The second task: expressions with precedence, read as the agent acts.
+
+A problem is an expression of ``n`` single digits joined by ``+``, ``-``
+and ``*``, written as people write it (``3*4+5-2*6``), and its value
+under the usual precedence: ``*`` first, then left to right. The first
+task's three stages are three of its operator patterns (``a*b+c``,
+``a*b+c-d``, ``a*b+c-d*e``).
+
+The machine has an accumulator ``acc``, one memory slot ``mem`` and a
+cursor on the next operand; each tool that reads an operand moves it:
+
+- ``LOAD``: ``acc = x[i]`` (``acc`` must be empty);
+- ``MUL`` / ``ADD`` / ``SUB``: ``acc = acc */+/- x[i]``;
+- ``PUSH``: ``mem = acc`` and ``acc`` is emptied (``mem`` must be empty);
+- ``POP+`` / ``POP-``: ``acc = mem +/- acc`` and ``mem`` is emptied;
+- ``ANS``: ends the episode and answers ``acc`` (nothing when empty).
+
+A tool whose operand or registers are missing does nothing but uses its
+step; an expression of ``n`` operands has ``2n + 1`` steps. Which
+program is right depends on the operators: ``a*b+c`` is ``LOAD MUL ADD
+ANS`` but ``a+b*c`` is ``LOAD PUSH LOAD MUL POP+ ANS``.
+
+As in :mod:`agentlib.env`, the file has a plain-Python interpreter to
+read (:func:`run_program`) and the same rules on batches of torch
+tensors (:func:`reset`, :func:`step`); a test holds them equal.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+
+from agentlib.devices import resolve_device
+from agentlib.errors import AgentlibError, check_count
+
+TOOLS = ("LOAD", "MUL", "ADD", "SUB", "PUSH", "POP+", "POP-", "ANS")
+LOAD, MUL, ADD, SUB, PUSH, POP_ADD, POP_SUB, ANS = range(len(TOOLS))
+NUM_TOOLS = len(TOOLS)
+OPERATORS = "+-*"
+PLUS, MINUS, TIMES = range(3)
+NO_OP = 3
+"""Operator id past the last operand."""
+MIN_OPERANDS, MAX_OPERANDS = 2, 8
+TRAINED_LENGTHS = (2, 3, 4, 5)
+HELD_OUT_LENGTHS = (6, 7, 8)
+EXPRESSION = re.compile(r"[0-9]([-+*][0-9])*")
+
+
+def budget(num_operands: int) -> int:
+    """Steps an expression of ``num_operands`` operands may take."""
+    return 2 * num_operands + 1
+
+
+def check_length(num_operands: int) -> int:
+    """Return ``num_operands`` if the machine supports it, else raise."""
+    if isinstance(num_operands, bool) or num_operands not in range(
+        MIN_OPERANDS, MAX_OPERANDS + 1
+    ):
+        raise AgentlibError(
+            f"an expression needs {MIN_OPERANDS} to {MAX_OPERANDS} "
+            f"operands, got {num_operands!r}"
+        )
+    return int(num_operands)
+
+
+def parse(expression: str) -> tuple[list[int], str]:
+    """Digits and operators of ``expression``, such as ``"3*4+5"``.
+
+    >>> parse("3*4+5")
+    ([3, 4, 5], '*+')
+    """
+    if not isinstance(expression, str):
+        raise AgentlibError(f"an expression is a string, got {expression!r}")
+    text = expression.replace(" ", "")
+    if not EXPRESSION.fullmatch(text):
+        raise AgentlibError(
+            f"not an expression of single digits and + - *: {expression!r}"
+        )
+    check_length(len(text) // 2 + 1)
+    return [int(digit) for digit in text[::2]], text[1::2]
+
+
+def value(digits: Sequence[int], operators: str) -> int:
+    """The value under the usual precedence: products first.
+
+    >>> value([3, 4, 5, 2, 6], "*+-*")
+    5
+    """
+    total, sign, term = 0, 1, digits[0]
+    for operator, digit in zip(operators, digits[1:], strict=True):
+        if operator == "*":
+            term *= digit
+        else:
+            total, sign, term = total + sign * term, (
+                1 if operator == "+" else -1), digit
+    return total + sign * term
+
+
+def run_program(expression: str, program: Sequence[str]) -> int | None:
+    """Run tool names on ``expression``; return the answer, or None.
+
+    >>> run_program("3+4*5", "LOAD PUSH LOAD MUL POP+ ANS".split())
+    23
+    """
+    x, _ = parse(expression)
+    acc, mem, i = None, None, 0
+    for tool in check_program(program)[:budget(len(x))]:
+        more = i < len(x)
+        if tool == "LOAD" and acc is None and more:
+            acc, i = x[i], i + 1
+        elif tool in ("MUL", "ADD", "SUB") and acc is not None and more:
+            acc = {"MUL": acc * x[i], "ADD": acc + x[i],
+                   "SUB": acc - x[i]}[tool]
+            i += 1
+        elif tool == "PUSH" and acc is not None and mem is None:
+            mem, acc = acc, None
+        elif tool in ("POP+", "POP-") and None not in (acc, mem):
+            acc, mem = (mem + acc if tool == "POP+" else mem - acc), None
+        elif tool == "ANS":
+            return acc
+    return None
+
+
+def check_program(program: Sequence[str]) -> list[str]:
+    """Return ``program`` as a list if it holds tool names, else raise."""
+    if isinstance(program, str) or not isinstance(program, Sequence):
+        raise AgentlibError(
+            f"program must be a list of tool names, got {program!r}"
+        )
+    for name in program:
+        if name not in TOOLS:
+            raise AgentlibError(
+                f"unknown tool {name!r}; use one of {', '.join(TOOLS)}"
+            )
+    return list(program)
+
+
+def solution(operators: str) -> list[str]:
+    """A shortest program for every expression with these operators.
+
+    Each product is built in ``acc``; a product after the first waits
+    for its operands while the sum so far waits in ``mem``.
+
+    >>> " ".join(solution("+*"))
+    'LOAD PUSH LOAD MUL POP+ ANS'
+    """
+    program, sign = ["LOAD"], None
+    terms = re.split(r"([-+])", operators)  # products and their signs
+    for index, part in enumerate(terms):
+        if index % 2:
+            sign = part
+        elif index == 0:
+            program += ["MUL"] * len(part)
+        elif part:
+            pop = "POP+" if sign == "+" else "POP-"
+            program += ["PUSH", "LOAD", *["MUL"] * len(part), pop]
+        else:
+            program.append("ADD" if sign == "+" else "SUB")
+    return [*program, "ANS"]
+
+
+@dataclass
+class Problems:
+    """A batch of expressions; every tensor field has B rows."""
+
+    digits: torch.Tensor
+    """(B, 8) operands, zero after each expression's length."""
+    operators: torch.Tensor
+    """(B, 7) operator ids (``+ - *`` are 0-2), ``NO_OP`` after the end."""
+    length: torch.Tensor
+    """(B,) number of operands."""
+    stage: torch.Tensor
+    """(B,) the curriculum's stage: the number of operands minus 2."""
+    target: torch.Tensor
+    """(B,) the value under the usual precedence."""
+    prefix: torch.Tensor
+    """(B, 9) value of the first k operands, k = 0..8 (0 for k = 0)."""
+    term: torch.Tensor
+    """(B, 9) value of the last product among the first k operands."""
+    horizon: int
+    """Steps a rollout runs: the budget of the longest expression."""
+
+    def __len__(self) -> int:
+        """The batch size B."""
+        return self.digits.shape[0]
+
+
+def prefix_values(digits: torch.Tensor, operators: torch.Tensor
+                  ) -> tuple[torch.Tensor, torch.Tensor]:
+    """(B, 9) value of each prefix of the expressions, by precedence,
+    and (B, 9) the value of its last product (its last term, unsigned).
+    Both are 0 for the empty prefix."""
+    total = torch.zeros_like(digits[:, 0])
+    sign, term = torch.ones_like(total), digits[:, 0]
+    values, terms = [total, term], [total, term]
+    for k in range(1, MAX_OPERANDS):
+        operator, digit = operators[:, k - 1], digits[:, k]
+        times = operator == TIMES
+        total = torch.where(times, total, total + sign * term)
+        sign = torch.where(times, sign, torch.where(operator == PLUS, 1, -1))
+        term = torch.where(times, term * digit, digit)
+        values.append(total + sign * term)
+        terms.append(term)
+    return torch.stack(values, 1), torch.stack(terms, 1)
+
+
+def make_problems(digits: torch.Tensor, operators: torch.Tensor,
+                  length: torch.Tensor, horizon: int) -> Problems:
+    """Cut (B, 8) digits and (B, 7) operators to each row's length."""
+    positions = torch.arange(MAX_OPERANDS, device=digits.device)
+    digits = digits * (positions < length[:, None])
+    past = positions[1:] >= length[:, None]  # (B, 7) no operator there
+    operators = torch.where(past, NO_OP, operators)
+    prefix, term = prefix_values(digits, operators)
+    target = prefix.gather(1, length[:, None]).squeeze(1)
+    return Problems(digits, operators, length, length - MIN_OPERANDS,
+                    target, prefix, term, horizon)
+
+
+def sample_problems(
+    stage: int | torch.Tensor, num: int,
+    generator: torch.Generator | None = None,
+    device: str | torch.device = "cpu", horizon: int | None = None,
+) -> Problems:
+    """``num`` random expressions of one stage, or of a (num,) stage
+    tensor; ``horizon`` defaults to the budget of the longest stage."""
+    device, num = resolve_device(device), check_count("num", num)
+    if isinstance(stage, torch.Tensor):
+        stages = stage.to(device=device, dtype=torch.long)
+        top = horizon or budget(MAX_OPERANDS)
+    else:
+        top = budget(check_length(stage + MIN_OPERANDS))
+        stages = torch.full((num,), stage, device=device)
+    digits = torch.randint(0, 10, (num, MAX_OPERANDS), generator=generator,
+                           device=device)
+    operators = torch.randint(0, 3, (num, MAX_OPERANDS - 1),
+                              generator=generator, device=device)
+    return make_problems(digits, operators, stages + MIN_OPERANDS,
+                         horizon or top)
+
+
+def problems_from_expressions(
+    expressions: Sequence[str], device: str | torch.device = "cpu"
+) -> Problems:
+    """Batch hand-written expressions, such as ``["3*4+5", "1-2"]``."""
+    parsed = [parse(text) for text in expressions]
+    if not parsed:
+        raise AgentlibError("give at least one expression")
+    device = resolve_device(device)
+    width = MAX_OPERANDS
+    digits = [x + [0] * (width - len(x)) for x, _ in parsed]
+    operators = [[OPERATORS.index(o) for o in ops] + [NO_OP] * (
+        width - 1 - len(ops)) for _, ops in parsed]
+    length = torch.tensor([len(x) for x, _ in parsed], device=device)
+    horizon = budget(max(len(x) for x, _ in parsed))
+    return make_problems(torch.tensor(digits, device=device),
+                         torch.tensor(operators, device=device), length,
+                         horizon)
+
+
+def pattern_problems(num_operands: int, digits: torch.Tensor) -> Problems:
+    """Every operator pattern of a length on each of (D, n) digit rows:
+    ``3**(n-1) * D`` problems, pattern by pattern."""
+    n = check_length(num_operands)
+    device = digits.device
+    codes = torch.arange(3 ** (n - 1), device=device)
+    powers = 3 ** torch.arange(n - 2, -1, -1, device=device)
+    patterns = codes[:, None] // powers % 3  # (P, n-1), first op first
+    rows = len(digits)
+    operators = torch.full((len(codes) * rows, MAX_OPERANDS - 1), NO_OP,
+                           device=device)
+    operators[:, :n - 1] = patterns.repeat_interleave(rows, 0)
+    padded = torch.zeros(len(codes) * rows, MAX_OPERANDS, dtype=torch.long,
+                         device=device)
+    padded[:, :n] = digits.repeat(len(codes), 1)
+    length = torch.full((len(padded),), n, device=device)
+    return make_problems(padded, operators, length, budget(n))
+
+
+def pattern_names(num_operands: int) -> list[str]:
+    """The operator patterns of a length in :func:`pattern_problems`'
+    order, written with letters: ``a+b``, ``a-b``, ``a*b``."""
+    n = check_length(num_operands)
+    names = []
+    for code in range(3 ** (n - 1)):
+        ops = [OPERATORS[code // 3 ** (n - 2 - k) % 3] for k in range(n - 1)]
+        letters = "abcdefgh"[:n]
+        names.append(letters[0] + "".join(
+            op + letter for op, letter in zip(ops, letters[1:], strict=True)
+        ))
+    return names
+
+
+@dataclass
+class Machine:
+    """The machine's state for a batch of episodes: (B,) tensors."""
+
+    acc: torch.Tensor
+    """The accumulator's value (0 while it is empty)."""
+    acc_empty: torch.Tensor
+    mem: torch.Tensor
+    """The memory's value (0 while it is empty)."""
+    mem_empty: torch.Tensor
+    cursor: torch.Tensor
+    """Index of the next operand to read."""
+    steps: torch.Tensor
+    done: torch.Tensor
+    """True once ANS was chosen or the step budget is spent."""
+    answered: torch.Tensor
+    """True when ANS was chosen with a value in the accumulator."""
+
+
+def reset(problems: Problems) -> Machine:
+    """Empty registers, cursor on the first operand, for every problem."""
+    zeros = torch.zeros_like(problems.length)
+    empty = torch.ones_like(problems.length, dtype=torch.bool)
+    return Machine(acc=zeros, acc_empty=empty, mem=zeros, mem_empty=empty,
+                   cursor=zeros, steps=zeros, done=~empty, answered=~empty)
+
+
+def operand_at(problems: Problems, index: torch.Tensor) -> torch.Tensor:
+    """The (B,) operands at (B,) positions (0 past the end)."""
+    safe = index.clamp(max=MAX_OPERANDS - 1)[:, None]
+    return problems.digits.gather(1, safe).squeeze(1)
+
+
+def step(state: Machine, problems: Problems, action: torch.Tensor
+         ) -> Machine:
+    """Apply one (B,) action to every running episode; the new state."""
+    live = ~state.done
+    more = state.cursor < problems.length
+    has_acc, has_mem = ~state.acc_empty, ~state.mem_empty
+    x = operand_at(problems, state.cursor)
+    load = live & (action == LOAD) & ~has_acc & more
+    mul = live & (action == MUL) & has_acc & more
+    add = live & (action == ADD) & has_acc & more
+    sub = live & (action == SUB) & has_acc & more
+    push = live & (action == PUSH) & has_acc & ~has_mem
+    pop_add = live & (action == POP_ADD) & has_acc & has_mem
+    pop_sub = live & (action == POP_SUB) & has_acc & has_mem
+    ans = live & (action == ANS)
+    acc = torch.where(load, x, state.acc)
+    acc = torch.where(mul, acc * x, acc)
+    acc = torch.where(add, acc + x, acc)
+    acc = torch.where(sub, acc - x, acc)
+    acc = torch.where(pop_add, state.mem + acc, acc)
+    acc = torch.where(pop_sub, state.mem - acc, acc)
+    pop = pop_add | pop_sub
+    steps = state.steps + live.long()
+    return Machine(
+        acc=torch.where(push, 0, acc),
+        acc_empty=(state.acc_empty & ~load) | push,
+        mem=torch.where(push, state.acc, torch.where(pop, 0, state.mem)),
+        mem_empty=(state.mem_empty & ~push) | pop,
+        cursor=state.cursor + (load | mul | add | sub).long(),
+        steps=steps,
+        done=state.done | ans | (steps >= 2 * problems.length + 1),
+        answered=state.answered | (ans & has_acc),
+    )
+
+
+def run_programs(problems: Problems, actions: torch.Tensor) -> Machine:
+    """Run a (B, T) batch of action ids through the torch machine."""
+    state = reset(problems)
+    for action in actions.unbind(1):
+        state = step(state, problems, action)
+    return state
+
+
+def is_correct(state: Machine, problems: Problems) -> torch.Tensor:
+    """(B,) True where the episode answered exactly the target."""
+    return state.answered & (state.acc == problems.target)
+
+
+def progress(state: Machine, problems: Problems) -> torch.Tensor:
+    """(B,) potential in [0, 1]: the share of the operands read, while
+    the registers still hold what they mean.
+
+    They do when ``acc``, ``mem`` or ``mem +/- acc`` equals the value
+    of the prefix read so far; otherwise the potential is 0. For
+    ``3+4*5``, ``LOAD PUSH LOAD`` leaves ``mem + acc = 7``, the value
+    of ``3+4``: progress 2/3; ``LOAD ADD`` also holds ``7`` (2/3), but
+    a following ``MUL`` makes ``35``, no prefix's value: 0.
+    """
+    read = problems.prefix.gather(1, state.cursor[:, None]).squeeze(1)
+    both = ~state.acc_empty & ~state.mem_empty
+    # an empty register holds 0, so mem + acc is also either one alone
+    holds = (state.mem + state.acc == read) | (
+        both & (state.mem - state.acc == read))
+    holds = holds & ~(state.acc_empty & state.mem_empty)
+    return holds * state.cursor / problems.length
+
+
+def term_progress(state: Machine, problems: Problems) -> torch.Tensor:
+    """(B,) :func:`progress`, but 0 also when a product is still being
+    read (a ``*`` follows the last operand read) and ``acc`` does not
+    hold that product alone.
+
+    This potential knows how the solution is built: a product waits in
+    ``acc`` for its last factor. So ``LOAD ADD`` on ``3+4*5`` already
+    scores 0, one step before ``MUL`` shows that ``7`` was a dead end.
+    """
+    cursor = state.cursor[:, None]
+    term = problems.term.gather(1, cursor).squeeze(1)
+    next_op = torch.nn.functional.pad(problems.operators, (1, 0),
+                                      value=NO_OP).gather(1, cursor)
+    reading = (next_op.squeeze(1) == TIMES) & (state.cursor > 0)
+    alone = ~state.acc_empty & (state.acc == term)
+    return progress(state, problems) * (~reading | alone)
+
+
+SHAPINGS = ("none", "progress", "terms")
+
+
+def score(state: Machine, problems: Problems, shaping: str = "none",
+          progress_scale: float = 1.0, wrong_cost: float = 0.0
+          ) -> torch.Tensor:
+    """(B,) what a state is worth; each step is rewarded by its change.
+
+    ``none``: 1 for the exact answer, else 0. ``progress``: plus
+    ``progress_scale`` times :func:`progress`, minus ``wrong_cost``
+    for a wrong answer; ``terms``: the same with :func:`term_progress`.
+    """
+    exact = is_correct(state, problems).float()
+    if shaping == "none":
+        return exact
+    if shaping in ("progress", "terms"):
+        potential = (progress if shaping == "progress" else term_progress)
+        wrong = state.answered.float() - exact
+        return (exact - wrong_cost * wrong
+                + progress_scale * potential(state, problems))
+    raise AgentlibError(
+        f"unknown shaping {shaping!r}; use one of {', '.join(SHAPINGS)}"
+    )
+
+
+# What the agent reads at each step, as ids of one embedding table:
+# the operator before the cursor's operand (or START, or END once every
+# operand is read), the operator after it (or END), and whether acc and
+# mem are empty.
+LEFT_START, LEFT_END = 3, 4
+NUM_LEFT, NUM_RIGHT = 5, 4
+NUM_OBS = NUM_LEFT + NUM_RIGHT + 2 + 2
+
+
+def observe(state: Machine, problems: Problems) -> torch.Tensor:
+    """(B, 4) observation ids: left and right operator, acc, mem."""
+    cursor = state.cursor
+    padded = torch.nn.functional.pad(problems.operators, (1, 0),
+                                     value=LEFT_START)  # (B, 8)
+    left = padded.gather(1, cursor.clamp(max=MAX_OPERANDS - 1)[:, None])
+    left = torch.where(cursor[:, None] >= problems.length[:, None],
+                       LEFT_END, left).squeeze(1)
+    right = problems.operators.gather(
+        1, cursor.clamp(max=MAX_OPERANDS - 2)[:, None]).squeeze(1)
+    right = torch.where(cursor >= problems.length - 1, NO_OP, right)
+    return torch.stack([
+        left, NUM_LEFT + right,
+        NUM_LEFT + NUM_RIGHT + state.acc_empty.long(),
+        NUM_LEFT + NUM_RIGHT + 2 + state.mem_empty.long(),
+    ], 1)
+
+
+def token_ids(problems: Problems) -> tuple[torch.Tensor, torch.Tensor]:
+    """(B, 15) the expression as tokens, digit and operator in turn
+    (digits 0-9 are ids 0-9, operators 10-12), and where it is real."""
+    width = 2 * MAX_OPERANDS - 1
+    tokens = torch.zeros(len(problems), width, dtype=torch.long,
+                         device=problems.digits.device)
+    tokens[:, 0::2] = problems.digits
+    tokens[:, 1::2] = 10 + problems.operators.clamp(max=TIMES)
+    positions = torch.arange(width, device=tokens.device)
+    return tokens, positions < 2 * problems.length[:, None] - 1
+
+
+class ExpressionTask:
+    """Expressions behind the engine's task interface (see
+    :mod:`agentlib.tasks`). ``view`` is what the agent reads: ``step``,
+    the operators around its cursor and its registers at every step;
+    ``start``, the whole expression once, in its first state."""
+
+    tools = TOOLS
+    stages = tuple(n - MIN_OPERANDS for n in TRAINED_LENGTHS)
+    held_out_stages = tuple(n - MIN_OPERANDS for n in HELD_OUT_LENGTHS)
+    shapings = SHAPINGS
+    reset, step = staticmethod(reset), staticmethod(step)
+    score, is_correct = staticmethod(score), staticmethod(is_correct)
+    defaults = {"use_stage": False, "curriculum": "mixed",
+                "shaping": "terms", "entropy_coef": 0.05,
+                "progress_scale": 1.0, "promote_threshold": 0.99}
+    """Changes to the book's training defaults (see ``train``)."""
+
+    def __init__(self, view: str = "step"):
+        """The task with the agent reading as ``view`` says."""
+        if view not in ("step", "start"):
+            raise AgentlibError(f"view must be step or start: {view!r}")
+        self.view = view
+        self.name = "expressions" if view == "step" else "expressions-start"
+        self.start_token = NUM_TOOLS + 13
+        self.num_tokens = self.start_token + 1
+        self.max_context = 2 * MAX_OPERANDS - 1
+        self.num_obs = NUM_OBS if view == "step" else 0
+
+    def sample_problems(self, stage: torch.Tensor, num: int,
+                        generator: torch.Generator | None = None,
+                        device: str | torch.device = "cpu") -> Problems:
+        """Training problems of (num,) stages, none longer than trained."""
+        return sample_problems(stage, num, generator, device,
+                               horizon=budget(max(TRAINED_LENGTHS)))
+
+    def horizon(self, problems: Problems) -> int:
+        """Steps a rollout of ``problems`` runs."""
+        return problems.horizon
+
+    def observe(self, state: Machine, problems: Problems
+                ) -> torch.Tensor | None:
+        """What the agent reads this step, or None with the start view."""
+        return observe(state, problems) if self.view == "step" else None
+
+    def context_tokens(self, problems: Problems
+                       ) -> tuple[torch.Tensor, torch.Tensor]:
+        """(B, L) tokens of the first state and where they are real
+        (L = 0 with the step view: the first state is the same for all)."""
+        tokens, real = token_ids(problems)
+        tokens = tokens + NUM_TOOLS  # after the action ids
+        if self.view == "step":
+            return tokens[:, :0], real[:, :0]
+        return tokens, real
+
+    def evaluation_problems(self, num: int, seed: int,
+                            device: str | torch.device = "cpu"
+                            ) -> Problems:
+        """``num`` held-out problems of each trained stage, from ``seed``."""
+        generator = torch.Generator(resolve_device(device)).manual_seed(seed)
+        stages = torch.arange(len(self.stages), device=device)
+        stages = stages.repeat_interleave(check_count("num", num))
+        return self.sample_problems(stages, len(stages), generator, device)
+
+    def test_batches(self, num: int, seed: int,
+                     device: str | torch.device = "cpu",
+                     held_out: bool = False) -> list[Problems]:
+        """One batch per length, trained or held out: every operator
+        pattern on every digit tuple where that is under a million
+        problems, else on fresh digit tuples, about ``num`` problems."""
+        generator = torch.Generator(resolve_device(device)).manual_seed(seed)
+        lengths = HELD_OUT_LENGTHS if held_out else TRAINED_LENGTHS
+        return [pattern_problems(n, test_digits(n, num, generator, device))
+                for n in lengths]
+
+
+EXHAUSTIVE_LIMIT = 1_000_000
+"""Lengths with fewer problems than this are scored on all of them."""
+
+
+def test_digits(num_operands: int, num: int, generator: torch.Generator,
+                device: str | torch.device = "cpu") -> torch.Tensor:
+    """(D, n) digit tuples to cross with every pattern of a length:
+    all of them when that is under ``EXHAUSTIVE_LIMIT`` problems."""
+    n, patterns = num_operands, 3 ** (num_operands - 1)
+    if patterns * 10 ** n < EXHAUSTIVE_LIMIT:
+        codes = torch.arange(10 ** n, device=device)
+        powers = 10 ** torch.arange(n - 1, -1, -1, device=device)
+        return codes[:, None] // powers % 10
+    rows = -(-check_count("num", num) // patterns)  # ceiling
+    return torch.randint(0, 10, (rows, n), generator=generator,
+                         device=device)

@@ -1,0 +1,160 @@
+"""Tests for agentlib.tasks.expressions: the expression task."""
+
+import itertools
+import random
+
+import pytest
+import torch
+
+from agentlib.errors import AgentlibError
+from agentlib.tasks import expressions as ex
+
+
+@pytest.mark.parametrize("text, digits, operators", [
+    ("3*4+5", [3, 4, 5], "*+"), (" 1 - 2 ", [1, 2], "-"),
+    ("1+2+3+4+5+6+7+8", list(range(1, 9)), "+" * 7)])
+def test_parse_reads_digits_and_operators(text, digits, operators):
+    assert ex.parse(text) == (digits, operators)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("3", "needs 2 to 8 operands"), ("12+3", "single digits"),
+    ("3++4", "single digits"), ("3/4", "single digits"),
+    ("1+2+3+4+5+6+7+8+9", "needs 2 to 8 operands"), ("", "single"),
+    (7, "is a string")])
+def test_parse_refuses_what_is_not_an_expression(text, message):
+    with pytest.raises(AgentlibError, match=message):
+        ex.parse(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("3*4+5-2*6", 5), ("3+4*5", 23), ("2-3*4*1+9", -1), ("9*9*9", 729),
+    ("1-2-3", -4), ("0*5+7", 7)])
+def test_value_follows_precedence(text, expected):
+    assert ex.value(*ex.parse(text)) == expected
+
+
+def test_the_first_tasks_stages_are_three_patterns():
+    for operators, program in (
+        ("*+", "LOAD MUL ADD ANS"), ("*+-", "LOAD MUL ADD SUB ANS"),
+        ("*+-*", "LOAD MUL ADD PUSH LOAD MUL POP- ANS"),
+    ):
+        assert " ".join(ex.solution(operators)) == program
+
+
+def test_the_program_depends_on_the_operators():
+    assert ex.run_program("3*4+5", ex.solution("*+")) == 17
+    assert ex.run_program("3+4*5", ex.solution("*+")) != 23
+    assert ex.run_program("3+4*5", ex.solution("+*")) == 23
+
+
+def test_run_program_skips_tools_that_cannot_act_and_stops_at_budget():
+    assert ex.run_program("3+4", ["ADD", "PUSH", "ANS"]) is None
+    assert ex.run_program("3+4", ["LOAD", "LOAD", "ADD", "ANS"]) == 7
+    assert ex.run_program("3+4", ["LOAD"] + ["PUSH"] * 4 + ["ANS"]) is None
+
+
+def random_expression(rng: random.Random, n: int) -> str:
+    """A random expression of ``n`` operands."""
+    parts = [str(rng.randrange(10))]
+    for _ in range(n - 1):
+        parts += [rng.choice("+-*"), str(rng.randrange(10))]
+    return "".join(parts)
+
+
+def test_the_torch_machine_equals_the_interpreter():
+    rng = random.Random(0)
+    texts = [random_expression(rng, rng.randint(2, 8)) for _ in range(300)]
+    programs = [[rng.choice(ex.TOOLS) for _ in range(17)] for _ in texts]
+    problems = ex.problems_from_expressions(texts)
+    ids = torch.tensor([[ex.TOOLS.index(t) for t in p] for p in programs])
+    state = ex.run_programs(problems, ids)
+    for row, (text, program) in enumerate(zip(texts, programs, strict=True)):
+        answer = ex.run_program(text, program)
+        got = state.acc[row].item() if state.answered[row] else None
+        assert got == answer, (text, program)
+
+
+def test_targets_are_the_values_under_precedence():
+    rng = random.Random(1)
+    texts = [random_expression(rng, rng.randint(2, 8)) for _ in range(200)]
+    problems = ex.problems_from_expressions(texts)
+    expected = [ex.value(*ex.parse(text)) for text in texts]
+    assert problems.target.tolist() == expected
+
+
+def test_pattern_problems_cross_every_pattern_with_every_digit_row():
+    digits = torch.tensor(list(itertools.product(range(10), repeat=2)))
+    problems = ex.pattern_problems(3, torch.cat([digits[:, :1], digits], 1))
+    assert len(problems) == 9 * 100 and problems.horizon == 7
+    assert ex.pattern_names(3)[:4] == ["a+b+c", "a+b-c", "a+b*c", "a-b+c"]
+    row = 2 * 100 + 34  # a+b*c on digits 3, 3, 4
+    assert problems.target[row].item() == 3 + 3 * 4
+
+
+def test_progress_counts_operands_while_registers_mean_something():
+    problems = ex.problems_from_expressions(["3+4*5"] * 2)
+    state = ex.reset(problems)
+    seen = []
+    for first, second in (("LOAD", "LOAD"), ("PUSH", "ADD"),
+                          ("LOAD", "MUL"), ("MUL", "ANS")):
+        action = torch.tensor([ex.TOOLS.index(first),
+                               ex.TOOLS.index(second)])
+        state = ex.step(state, problems, action)
+        seen.append([round(p, 3) for p in ex.progress(state, problems)
+                     .tolist()])
+    assert seen == [[0.333, 0.333], [0.333, 0.667], [0.667, 0.0],
+                    [1.0, 0.0]]
+
+
+def test_the_right_answer_scores_most():
+    problems = ex.problems_from_expressions(["3+4*5"])
+    good = ex.run_programs(problems, torch.tensor(
+        [[ex.TOOLS.index(t) for t in ex.solution("+*")]]))
+    greedy = ex.run_programs(problems, torch.tensor(
+        [[ex.TOOLS.index(t) for t in "LOAD ADD MUL ANS".split()]]))
+    assert ex.score(good, problems, "progress").item() == 2.0
+    assert ex.score(greedy, problems, "progress").item() == 0.0
+    with pytest.raises(AgentlibError, match="unknown shaping"):
+        ex.score(good, problems, "answer")
+
+
+def test_observation_reads_the_operators_around_the_cursor():
+    problems = ex.problems_from_expressions(["3+4*5"])
+    state = ex.reset(problems)
+    assert ex.observe(state, problems).tolist() == [
+        [ex.LEFT_START, ex.NUM_LEFT + ex.PLUS, 10, 12]]
+    for tool in ("LOAD", "PUSH", "LOAD", "MUL"):
+        state = ex.step(state, problems,
+                        torch.tensor([ex.TOOLS.index(tool)]))
+    assert ex.observe(state, problems).tolist() == [
+        [ex.LEFT_END, ex.NUM_LEFT + ex.NO_OP, 9, 11]]
+
+
+def test_test_batches_are_exhaustive_up_to_four_operands():
+    task = ex.ExpressionTask()
+    sizes = [len(p) for p in task.test_batches(1_000, seed=0)]
+    assert sizes == [300, 9_000, 270_000, 81 * 13]
+    held_out = task.test_batches(1_000, seed=0, held_out=True)
+    assert [p.horizon for p in held_out] == [13, 15, 17]
+
+
+def test_sampled_training_problems_stay_within_trained_lengths():
+    task = ex.ExpressionTask()
+    stages = torch.tensor([0, 1, 2, 3] * 8)
+    problems = task.sample_problems(stages, 32, torch.Generator())
+    assert problems.length.tolist() == [2, 3, 4, 5] * 8
+    assert problems.horizon == ex.budget(5)
+
+
+def test_the_start_view_reads_the_whole_expression_once():
+    start, step = ex.ExpressionTask("start"), ex.ExpressionTask("step")
+    problems = ex.problems_from_expressions(["3+4*5"])
+    tokens, real = start.context_tokens(problems)
+    assert tokens[0, :5].tolist() == [ex.NUM_TOOLS + t
+                                      for t in (3, 10, 4, 12, 5)]
+    assert real[0].tolist() == [True] * 5 + [False] * 10
+    assert step.context_tokens(problems)[0].shape == (1, 0)
+    assert start.observe(ex.reset(problems), problems) is None
+    with pytest.raises(AgentlibError, match="view must be"):
+        ex.ExpressionTask("peek")
