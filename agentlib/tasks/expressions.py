@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import torch
 
+from agentlib import env
 from agentlib.devices import resolve_device
 from agentlib.errors import AgentlibError, check_count
 
@@ -292,31 +293,10 @@ def pattern_names(num_operands: int) -> list[str]:
     return names
 
 
-@dataclass
-class Machine:
-    """The machine's state for a batch of episodes: (B,) tensors."""
-
-    acc: torch.Tensor
-    """The accumulator's value (0 while it is empty)."""
-    acc_empty: torch.Tensor
-    mem: torch.Tensor
-    """The memory's value (0 while it is empty)."""
-    mem_empty: torch.Tensor
-    cursor: torch.Tensor
-    """Index of the next operand to read."""
-    steps: torch.Tensor
-    done: torch.Tensor
-    """True once ANS was chosen or the step budget is spent."""
-    answered: torch.Tensor
-    """True when ANS was chosen with a value in the accumulator."""
-
-
-def reset(problems: Problems) -> Machine:
-    """Empty registers, cursor on the first operand, for every problem."""
-    zeros = torch.zeros_like(problems.length)
-    empty = torch.ones_like(problems.length, dtype=torch.bool)
-    return Machine(acc=zeros, acc_empty=empty, mem=zeros, mem_empty=empty,
-                   cursor=zeros, steps=zeros, done=~empty, answered=~empty)
+# The machine's state is the first task's: the same registers, cursor,
+# step count and flags, reset the same way (cursor on the first operand),
+# and an answer is right under the same rule.
+Machine, reset, is_correct = env.Machine, env.reset, env.is_correct
 
 
 def operand_at(problems: Problems, index: torch.Tensor) -> torch.Tensor:
@@ -366,11 +346,6 @@ def run_programs(problems: Problems, actions: torch.Tensor) -> Machine:
     for action in actions.unbind(1):
         state = step(state, problems, action)
     return state
-
-
-def is_correct(state: Machine, problems: Problems) -> torch.Tensor:
-    """(B,) True where the episode answered exactly the target."""
-    return state.answered & (state.acc == problems.target)
 
 
 def progress(state: Machine, problems: Problems) -> torch.Tensor:
