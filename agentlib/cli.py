@@ -19,23 +19,33 @@ from agentlib.threads import use_thread_policy
 
 COMMANDS = {
     "reproduce": (
-        "agentlib.original", "run the article's program as published"
+        "agentlib.article.original", "run the article's program as published"
     ),
-    "notebooks": ("agentlib.notebooks", "re-execute the book's chapters"),
-    "train": ("agentlib.train", "train the corrected agent, report accuracy"),
-    "bench": ("agentlib.bench", "measure rollout and training throughput"),
+    "notebooks": (
+        "agentlib.book.notebooks", "re-execute the book's chapters"
+    ),
+    "train": (
+        "agentlib.agent.train", "train the corrected agent, report accuracy"
+    ),
+    "bench": (
+        "agentlib.experiments.bench",
+        "measure rollout and training throughput",
+    ),
     "ablations": (
-        "agentlib.ablations", "train each design variant on five seeds"
+        "agentlib.experiments.ablations",
+        "train each design variant on five seeds",
     ),
     "planning": (
-        "agentlib.planning", "prove the expression task needs planning "
+        "agentlib.experiments.planning",
+        "prove the expression task needs planning "
         "and memory"
     ),
     "solve": (
-        "agentlib.solve", "run a trained expression agent on expressions"
+        "agentlib.agent.solve", "run a trained expression agent on expressions"
     ),
     "threads": (
-        "agentlib.thread_bench", "time training on 1 and 2 CPU threads, "
+        "agentlib.experiments.thread_bench",
+        "time training on 1 and 2 CPU threads, "
         "idle and beside busy processes"
     ),
 }

@@ -1,12 +1,34 @@
-"""Choosing the torch device: ``auto``, ``cpu`` or ``cuda``."""
+"""Choosing the torch device: ``auto``, ``cpu``, ``cuda`` or ``cuda:N``."""
 
+import argparse
 import platform
+import re
 
 import torch
 
 from agentlib.errors import AgentlibError
 
 DEVICE_CHOICES = ("auto", "cpu", "cuda")
+DEVICE_PATTERN = re.compile(r"(auto|cpu|cuda)(:[0-9]+)?")
+
+
+def check_device_name(name: str) -> str:
+    """Return ``name`` if it reads as a device (``cuda:1`` included),
+    else raise."""
+    match = DEVICE_PATTERN.fullmatch(name)
+    if match is None or (match.group(2) and match.group(1) != "cuda"):
+        choices = ", ".join(DEVICE_CHOICES)
+        raise AgentlibError(
+            f"unknown device {name!r}; use one of {choices} or cuda:N")
+    return name
+
+
+def device_arg(value: str) -> str:
+    """``--device``'s type: a device name, checked as argparse does."""
+    try:
+        return check_device_name(value)
+    except AgentlibError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def resolve_device(name: str | torch.device = "auto") -> torch.device:
@@ -19,10 +41,7 @@ def resolve_device(name: str | torch.device = "auto") -> torch.device:
         name = str(name)
     if not isinstance(name, str):
         raise AgentlibError(f"device must be a string, got {name!r}")
-    kind = name.split(":")[0]
-    if kind not in DEVICE_CHOICES:
-        choices = ", ".join(DEVICE_CHOICES)
-        raise AgentlibError(f"unknown device {name!r}; use one of {choices}")
+    kind = check_device_name(name).split(":")[0]
     if kind == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if kind == "cuda" and not torch.cuda.is_available():
@@ -30,6 +49,12 @@ def resolve_device(name: str | torch.device = "auto") -> torch.device:
             "device 'cuda' was asked for, but torch sees no CUDA GPU; "
             "use --device cpu or auto"
         )
+    if kind == "cuda" and torch.device(name).index is not None and (
+        torch.device(name).index >= torch.cuda.device_count()
+    ):
+        raise AgentlibError(
+            f"device {name!r} was asked for, but torch sees "
+            f"{torch.cuda.device_count()} CUDA GPU(s)")
     return torch.device(name)
 
 

@@ -2,6 +2,7 @@
 checkers of plain values (counts, fractions, seeds) that modules share.
 """
 
+import math
 from numbers import Integral, Real
 
 
@@ -19,8 +20,16 @@ def is_integer(value) -> bool:
 
 
 def is_number(value) -> bool:
-    """True for a real number that is not a bool."""
-    return isinstance(value, Real) and not isinstance(value, bool)
+    """True for a finite real number that is not a bool."""
+    return (isinstance(value, Real) and not isinstance(value, bool)
+            and math.isfinite(value))
+
+
+def check_flag(name: str, value: bool) -> bool:
+    """Return ``value`` if it is True or False, else raise."""
+    if not isinstance(value, bool):
+        raise AgentlibError(f"{name} must be True or False, got {value!r}")
+    return value
 
 
 def check_count(name: str, value: int) -> int:
@@ -31,7 +40,8 @@ def check_count(name: str, value: int) -> int:
 
 
 def check_fraction(name: str, value: float) -> float:
-    """Return ``value`` if it is a number in [0, 1], else raise."""
+    """Return ``value`` if it is a number in [0, 1], else raise (NaN is
+    not in it)."""
     if not is_number(value) or not 0 <= value <= 1:
         raise AgentlibError(
             f"{name} must be a number in [0, 1], got {value!r}"
@@ -40,11 +50,12 @@ def check_fraction(name: str, value: float) -> float:
 
 
 def check_positive(name: str, value: float, or_zero: bool = False) -> float:
-    """Return ``value`` if it is a number > 0 (>= 0 with ``or_zero``),
-    else raise."""
+    """Return ``value`` if it is a finite number > 0 (>= 0 with
+    ``or_zero``), else raise."""
     bound = ">= 0" if or_zero else "> 0"
     if not is_number(value) or not (value >= 0 if or_zero else value > 0):
-        raise AgentlibError(f"{name} must be a number {bound}, got {value!r}")
+        raise AgentlibError(
+            f"{name} must be a finite number {bound}, got {value!r}")
     return value
 
 

@@ -43,7 +43,7 @@ def test_ctrl_c_ends_a_command_with_one_line(monkeypatch, capsys):
     def interrupted(args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("agentlib.notebooks.command", interrupted)
+    monkeypatch.setattr("agentlib.book.notebooks.command", interrupted)
     assert cli.main(["notebooks"]) == 130
     assert capsys.readouterr().err.count("\n") == 1
 
@@ -52,7 +52,7 @@ def test_running_out_of_memory_is_one_line(monkeypatch, capsys):
     def too_big(args):
         raise RuntimeError("DefaultCPUAllocator: can't allocate memory")
 
-    monkeypatch.setattr("agentlib.notebooks.command", too_big)
+    monkeypatch.setattr("agentlib.book.notebooks.command", too_big)
     assert cli.main(["notebooks"]) == 2
     assert "out of memory" in capsys.readouterr().err
 
@@ -61,6 +61,6 @@ def test_other_runtime_errors_are_not_hidden(monkeypatch):
     def broken(args):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("agentlib.notebooks.command", broken)
+    monkeypatch.setattr("agentlib.book.notebooks.command", broken)
     with pytest.raises(RuntimeError, match="a bug"):
         cli.main(["notebooks"])

@@ -1,15 +1,19 @@
-"""Each chapter runs as Colab runs it: alone, without agentlib installed.
+"""Each chapter starts as Colab starts it: alone, without agentlib.
 
 A fresh virtual environment sees torch, matplotlib, ipywidgets and
 Jupyter (through a ``.pth`` file naming this environment's
 site-packages) but not agentlib, whose editable install is not followed.
 The notebook is copied alone into a folder outside the repository, and
 ``AGENTLIB_SOURCE`` points at this checkout: the chapter's set-up cell
-must install agentlib by itself, then every cell must run.
+must install agentlib by itself (a regular install, package data
+included), and every ``agentlib`` import of the chapter must then work.
+``pytest --nbval`` runs every cell of every chapter; here one chapter
+that reads stored figures also runs whole, as a reader's Colab would.
+Every chapter has the same set-up cell, so one install is tested.
 """
 
+import ast
 import json
-import shutil
 import site
 import subprocess
 import venv
@@ -17,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from agentlib import notebooks
+from agentlib.book import notebooks
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -50,25 +54,87 @@ def register_kernel(python: Path, jupyter_dir: Path) -> str:
     return "colab"
 
 
+RUN_WHOLE = "07_performance.ipynb"
+"""The chapter run whole here: it reads the stored figures, which must
+arrive with the installed package (11 s of cells)."""
+
+
+def setup_cell(notebook):
+    """The chapter's set-up cell: its first code cell."""
+    return next(cell for cell in notebook.cells if cell.cell_type == "code")
+
+
+def imports_cell(notebook):
+    """One code cell with every ``agentlib`` import of the chapter."""
+    imports = []
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            names = ([node.module] if isinstance(node, ast.ImportFrom)
+                     else [a.name for a in getattr(node, "names", [])]
+                     if isinstance(node, ast.Import) else [])
+            if any((name or "").startswith("agentlib") for name in names):
+                imports.append(ast.unparse(node))
+    assert imports, "the chapter imports nothing from agentlib"
+    return nbformat.v4.new_code_cell("\n".join(imports))
+
+
+@pytest.fixture(scope="module")
+def colab(tmp_path_factory) -> dict:
+    """One Colab-like environment and kernel for this module's tests."""
+    root = tmp_path_factory.mktemp("colab")
+    python = make_colab_like_env(root)
+    return {"root": root, "python": python,
+            "kernel": register_kernel(python, root / "jupyter")}
+
+
+def agentlib_importable(colab: dict) -> bool:
+    """Whether the Colab-like environment can import agentlib."""
+    check = [colab["python"], "-c", "import agentlib"]
+    return subprocess.run(check, cwd=colab["root"],
+                          capture_output=True).returncode == 0
+
+
+def run_alone(notebook, name: str, colab: dict, monkeypatch, folder: Path):
+    """Execute ``notebook`` copied alone into ``folder``, in the
+    Colab-like kernel, with ``AGENTLIB_SOURCE`` naming this checkout."""
+    monkeypatch.setenv("JUPYTER_PATH", str(colab["root"] / "jupyter"))
+    monkeypatch.setenv("AGENTLIB_SOURCE", str(notebooks.REPO_DIR))
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    nbformat.write(notebook, folder / name)
+    nbclient.NotebookClient(
+        notebook, timeout=900, kernel_name=colab["kernel"],
+        resources={"metadata": {"path": str(folder)}},
+    ).execute()
+
+
+def test_the_setup_cell_installs_agentlib_and_a_chapter_runs_whole(
+    colab, monkeypatch, tmp_path
+):
+    uninstall = [colab["python"], "-m", "pip", "uninstall", "-q", "-y",
+                 "agentlib"]
+    subprocess.run(uninstall, capture_output=True)
+    assert not agentlib_importable(colab), "agentlib leaked into the kernel"
+    chapter = notebooks.BOOK_DIR / RUN_WHOLE
+    notebook = nbformat.read(chapter, as_version=4)
+    run_alone(notebook, chapter.name, colab, monkeypatch, tmp_path)
+    assert agentlib_importable(colab), "the set-up cell did not install it"
+
+
+def test_every_chapter_has_the_same_setup_cell():
+    sources = {setup_cell(nbformat.read(path, as_version=4)).source
+               for path in notebooks.chapter_paths()}
+    assert sources == {notebooks.setup_cell_source()}
+
+
 @pytest.mark.parametrize(
     "chapter", notebooks.chapter_paths(), ids=lambda p: p.name
 )
-def test_chapter_runs_alone_like_in_colab(chapter, tmp_path, monkeypatch):
-    python = make_colab_like_env(tmp_path)
-    check = [python, "-c", "import agentlib"]
-    no_agentlib = subprocess.run(check, cwd=tmp_path, capture_output=True)
-    assert no_agentlib.returncode != 0, "agentlib leaked into the kernel"
-    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
-    monkeypatch.setenv("AGENTLIB_SOURCE", str(notebooks.REPO_DIR))
-    monkeypatch.delenv("PYTHONPATH", raising=False)
-    kernel = register_kernel(python, tmp_path / "jupyter")
-    folder = tmp_path / "content"
-    folder.mkdir()
-    shutil.copy(chapter, folder)
-    notebook = nbformat.read(folder / chapter.name, as_version=4)
-    nbclient.NotebookClient(
-        notebook, timeout=900, kernel_name=kernel,
-        resources={"metadata": {"path": str(folder)}},
-    ).execute()
-    installed = subprocess.run(check, cwd=tmp_path, capture_output=True)
-    assert installed.returncode == 0, "the set-up cell did not install it"
+def test_chapter_imports_work_alone_like_in_colab(
+    chapter, colab, monkeypatch, tmp_path
+):
+    notebook = nbformat.read(chapter, as_version=4)
+    notebook.cells = [setup_cell(notebook), imports_cell(notebook)]
+    run_alone(notebook, chapter.name, colab, monkeypatch, tmp_path)
+    assert agentlib_importable(colab)

@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from agentlib import measured
 from agentlib.errors import AgentlibError
+from agentlib.experiments import measured
 from agentlib.files import check_writable, write_atomically
 
 

@@ -1,6 +1,10 @@
-"""Tests for agentlib.progress."""
+"""Tests for progress."""
 
-from agentlib.progress import LiveProgress, describe_record, in_jupyter_kernel
+from agentlib.progress import (
+    LiveProgress,
+    describe_record,
+    in_jupyter_kernel,
+)
 
 
 def test_describe_record_by_hand():

@@ -1,10 +1,10 @@
 """The tasks the agent is trained on, behind one small interface.
 
-The engine (:mod:`agentlib.model`, :mod:`agentlib.a2c`,
-:mod:`agentlib.curriculum`, :mod:`agentlib.train`,
-:mod:`agentlib.evaluate`) never names a task: it calls these methods
-of a task object, as gymnax's and Jumanji's training code does. A new
-task is a new module here with a class that has them:
+The engine (:mod:`agentlib.agent.model`, :mod:`agentlib.agent.a2c`,
+:mod:`agentlib.agent.curriculum`, :mod:`agentlib.agent.train`,
+:mod:`agentlib.agent.evaluate`) never branches on a task: it calls
+these methods of a task object, as gymnax's and Jumanji's training code
+does. A new task is a new module here with a class that has them:
 
 - ``name``, ``tools`` (action names), ``stages`` (the curriculum's
   trained stages), ``held_out_stages`` (scored, never trained on),

@@ -20,9 +20,9 @@ step; an expression of ``n`` operands has ``2n + 1`` steps. Which
 program is right depends on the operators: ``a*b+c`` is ``LOAD MUL ADD
 ANS`` but ``a+b*c`` is ``LOAD PUSH LOAD MUL POP+ ANS``.
 
-As in :mod:`agentlib.env`, the file has a plain-Python interpreter to
-read (:func:`run_program`) and the same rules on batches of torch
-tensors (:func:`reset`, :func:`step`); a test holds them equal.
+As in :mod:`agentlib.tasks.arithmetic`, the file has a plain-Python
+interpreter to read (:func:`run_program`) and the same rules on batches
+of torch tensors (:func:`reset`, :func:`step`); a test holds them equal.
 """
 
 import re
@@ -31,9 +31,10 @@ from dataclasses import dataclass
 
 import torch
 
-from agentlib import env
 from agentlib.devices import resolve_device
 from agentlib.errors import AgentlibError, check_count
+from agentlib.tasks import arithmetic
+from agentlib.tasks.sampling import stage_by_stage
 
 TOOLS = ("LOAD", "MUL", "ADD", "SUB", "PUSH", "POP+", "POP-", "ANS")
 LOAD, MUL, ADD, SUB, PUSH, POP_ADD, POP_SUB, ANS = range(len(TOOLS))
@@ -296,7 +297,8 @@ def pattern_names(num_operands: int) -> list[str]:
 # The machine's state is the first task's: the same registers, cursor,
 # step count and flags, reset the same way (cursor on the first operand),
 # and an answer is right under the same rule.
-Machine, reset, is_correct = env.Machine, env.reset, env.is_correct
+Machine, reset = arithmetic.Machine, arithmetic.reset
+is_correct = arithmetic.is_correct
 
 
 def operand_at(problems: Problems, index: torch.Tensor) -> torch.Tensor:
@@ -507,10 +509,8 @@ class ExpressionTask:
                             device: str | torch.device = "cpu"
                             ) -> Problems:
         """``num`` held-out problems of each trained stage, from ``seed``."""
-        generator = torch.Generator(resolve_device(device)).manual_seed(seed)
-        stages = torch.arange(len(self.stages), device=device)
-        stages = stages.repeat_interleave(check_count("num", num))
-        return self.sample_problems(stages, len(stages), generator, device)
+        return stage_by_stage(self.sample_problems, len(self.stages), num,
+                              seed, device)
 
     def test_batches(self, num: int, seed: int,
                      device: str | torch.device = "cpu",

@@ -1,4 +1,4 @@
-"""Tests for agentlib.tasks.expressions: the expression task."""
+"""Tests for tasks.expressions: the expression task."""
 
 import itertools
 import random

@@ -1,0 +1,116 @@
+"""Evaluation: greedy exact-match accuracy per stage, batched.
+
+The one number the book reports: the share of fresh problems whose
+greedy program answers exactly the stated target. No partial credit,
+no sampling. The first task evaluates all stages in one batch; a task
+may hand over one batch per stage (:func:`test_accuracy`).
+"""
+
+from collections.abc import Sequence
+
+import torch
+
+from agentlib.agent.a2c import Rollout, rollout
+from agentlib.agent.model import ActorCritic
+from agentlib.errors import check_count, check_seed
+from agentlib.tasks import arithmetic, get_task
+
+NUM_EVAL = 10_000
+
+
+def evaluation_problems(
+    num: int, seed: int, device: str | torch.device = "cpu",
+    task: str = "arithmetic",
+):
+    """``num`` problems of each stage, stage by stage, from ``seed``."""
+    return get_task(task).evaluation_problems(num, seed, device)
+
+
+@torch.no_grad()
+def greedy_correct(model: ActorCritic, problems: arithmetic.Problems
+                   ) -> torch.Tensor:
+    """(B,) True where the greedy program answers the stated target."""
+    return rollout(model, problems, greedy=True).correct
+
+
+def stage_one_hot(
+    stage: torch.Tensor, num_stages: int = len(arithmetic.STAGES)
+) -> torch.Tensor:
+    """(B, S) float rows, 1.0 in each problem's stage column."""
+    stages = torch.arange(num_stages, device=stage.device)
+    return (stage[:, None] == stages).double()
+
+
+def accuracy_by_stage(
+    correct: torch.Tensor, stage: torch.Tensor,
+    num_stages: int = len(arithmetic.STAGES),
+) -> list[float | None]:
+    """Mean of (B,) ``correct`` for each stage; None for a stage with no
+    problems, which has no accuracy (not 0%)."""
+    one_hot = stage_one_hot(stage, num_stages)  # (B, S)
+    hits = (one_hot * correct[:, None]).sum(0)
+    counts = one_hot.sum(0)
+    rates = hits / counts.clamp(min=1)
+    # one host sync for all stages
+    return [rate if count else None
+            for rate, count in zip(rates.tolist(), counts.tolist(),
+                                   strict=True)]
+
+
+def greedy_accuracy(model: ActorCritic, problems) -> list[float]:
+    """Greedy exact-match per trained stage on the given problems."""
+    return accuracy_by_stage(greedy_correct(model, problems), problems.stage,
+                             len(model.task.stages))
+
+
+def test_accuracy(model: ActorCritic, num: int = NUM_EVAL,
+                  seed: int = 12_345, held_out: bool = False
+                  ) -> list[float]:
+    """Greedy exact-match per stage on the task's test batches: its
+    trained stages, or with ``held_out`` the stages never trained on."""
+    num, seed = check_count("num", num), check_seed(seed)
+    device = next(model.parameters()).device
+    task = model.task
+    stages = task.held_out_stages if held_out else task.stages
+    correct, stage = [], []
+    for problems in task.test_batches(num, seed, device, held_out):
+        correct.append(greedy_correct(model, problems))
+        stage.append(problems.stage - min(stages))
+    return accuracy_by_stage(torch.cat(correct), torch.cat(stage),
+                             len(stages)) if correct else []
+
+
+def accuracy_per_stage(
+    model: ActorCritic, num: int = NUM_EVAL, seed: int = 12_345
+) -> list[float]:
+    """Greedy exact-match on ``num`` fresh problems of each stage."""
+    return test_accuracy(model, num, seed)
+
+
+ACTION_NAMES = (*arithmetic.TOOLS, *(str(digit) for digit in range(10)))
+"""Names of action ids: the tools, then digits (an ablation's actions)."""
+
+
+def decode_programs(
+    batch: Rollout, tools: Sequence[str] = arithmetic.TOOLS
+) -> list[list[str]]:
+    """Each episode's actions as names, up to and including ANS (digit
+    actions, an ablation of the first task, follow the ``tools``)."""
+    names = (*tools, *ACTION_NAMES[len(arithmetic.TOOLS):])
+    return [
+        [names[a] for a, taken in zip(actions, mask, strict=True)
+         if taken]
+        for actions, mask in zip(
+            batch.action.tolist(), batch.mask.tolist(), strict=True
+        )
+    ]
+
+
+@torch.no_grad()
+def greedy_programs(
+    model: ActorCritic, contexts: Sequence[Sequence[int]]
+) -> list[list[str]]:
+    """The greedy program for each context, up to and including ANS."""
+    device = next(model.parameters()).device
+    problems = arithmetic.problems_from_contexts(contexts, device)
+    return decode_programs(rollout(model, problems, greedy=True))

@@ -1,0 +1,1 @@
+"""The published article's program, run as published, and its audit."""

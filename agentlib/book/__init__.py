@@ -1,0 +1,2 @@
+"""The book's tooling: executing chapters, plots, progress lines,
+widgets and quoted figures."""

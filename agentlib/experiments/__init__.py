@@ -1,0 +1,2 @@
+"""Measurements the chapters make of the agent: ablations, proofs,
+probes, inspection and speed."""

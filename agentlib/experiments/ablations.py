@@ -1,0 +1,362 @@
+"""Ablations: what each design choice is worth, over five seeds.
+
+Each variant is the book's :class:`~agentlib.agent.train.TrainConfig` with one
+choice changed. Every (variant, seed) pair trains once; a run records
+its final greedy exact match per stage on 10,000 fresh problems and the
+episodes it took until the held-out accuracy of each stage first
+reached 99%. A variant is summarised by the median and range over its
+seeds. ``python -m agentlib ablations`` regenerates the table.
+
+With ``--jobs`` the runs go to parallel processes, each on the thread
+policy's threads (:mod:`agentlib.threads`). A run's numbers depend on
+its seed and, in the last digits, on its thread count (sums taken in
+another order round differently), so compare tables made alike.
+
+``--task expressions`` ablates the expression task instead
+(:data:`EXPRESSION_VARIANTS`), and also records each run's exact match
+on the lengths it never trained on.
+"""
+
+import argparse
+import json
+import multiprocessing
+import statistics
+import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+
+import torch
+
+from agentlib.agent.train import (
+    FINAL_EVAL_SEED,
+    TrainConfig,
+    TrainResult,
+    check_config,
+    train,
+)
+from agentlib.devices import (
+    describe_device,
+    device_arg,
+    resolve_device,
+)
+from agentlib.errors import AgentlibError, check_seed
+from agentlib.experiments import measured
+from agentlib.progress import LiveProgress
+from agentlib.threads import cpu_threads
+
+VARIANTS: dict[str, tuple[str, dict]] = {
+    "default": ("the book's defaults", {}),
+    "mixed": ("no curriculum: all stages at once", {"curriculum": "mixed"}),
+    "stage2-only": ("no curriculum: stage 2 alone", {"curriculum": "last"}),
+    "fixed": ("the article's fixed schedule", {"curriculum": "fixed"}),
+    "no-stage": ("no stage embedding", {"use_stage": False}),
+    "answer-shaping": ("the article's answer shaping",
+                       {"shaping": "answer"}),
+    "no-shaping": ("no shaping: reward 1 for the exact answer",
+                   {"shaping": "none"}),
+    "entropy-0.01": ("the article's entropy weight, 0.01",
+                     {"entropy_coef": 0.01}),
+    "article-reward": ("the article's shaping and entropy weight",
+                       {"shaping": "answer", "entropy_coef": 0.01}),
+    "digit-actions": ("digits allowed as actions",
+                      {"allow_digit_actions": True}),
+    "loo": ("leave-one-out baseline instead of the critic",
+            {"baseline": "loo"}),
+}
+EXPRESSION_VARIANTS: dict[str, tuple[str, dict]] = {
+    "default": ("the expression task's defaults", {}),
+    "read-at-start": ("the expression read once, in the first state",
+                      {"task": "expressions-start"}),
+    "curriculum": ("a curriculum: 2 operands first, then 3, ...",
+                   {"curriculum": "mastery"}),
+    "prefix-shaping": ("the looser potential: any prefix's value",
+                       {"shaping": "progress"}),
+    "no-shaping": ("no shaping: reward 1 for the exact answer",
+                   {"shaping": "none"}),
+    "d32": ("a GRU half as wide (d = 32)", {"d_model": 32}),
+    "d128": ("a GRU twice as wide (d = 128)", {"d_model": 128}),
+}
+TASK_VARIANTS = {"arithmetic": VARIANTS, "expressions": EXPRESSION_VARIANTS}
+SEEDS = (0, 1, 2, 3, 4)
+LEVEL = 0.99
+"""Held-out accuracy at which a stage counts as learned."""
+SOLVED = 0.995
+"""Final accuracy every stage must reach for a run to count as solved."""
+
+
+def variants_of(task: str) -> dict[str, tuple[str, dict]]:
+    """The variants ablated on ``task``."""
+    if task not in TASK_VARIANTS:
+        raise AgentlibError(
+            f"no ablations of task {task!r}; use one of "
+            f"{', '.join(TASK_VARIANTS)}"
+        )
+    return TASK_VARIANTS[task]
+
+
+def check_variants(names: list[str], task: str = "arithmetic") -> list[str]:
+    """Return ``names`` if each names a variant of ``task``, else raise."""
+    variants = variants_of(task)
+    unknown = [name for name in names if name not in variants]
+    if unknown:
+        raise AgentlibError(
+            f"unknown variant {', '.join(unknown)}; use any of "
+            f"{', '.join(variants)}"
+        )
+    return names
+
+
+def variant_config(
+    name: str, seed: int, device: str, task: str = "arithmetic",
+    **overrides,
+) -> TrainConfig:
+    """The task's config with variant ``name``'s change, for ``seed``;
+    ``overrides`` (a smaller budget, say) apply to every variant."""
+    changes = variants_of(task)[check_variants([name], task)[0]][1]
+    config = TrainConfig.for_task(task, seed=seed, device=device,
+                                  **overrides)
+    return replace(config, **changes)
+
+
+def episodes_to(
+    history: list[dict], stage: int, level: float = LEVEL
+) -> int | None:
+    """Episodes until held-out accuracy on ``stage`` first reached
+    ``level``, or None if it never did."""
+    for record in history:
+        if record.get("accuracy", [0.0] * (stage + 1))[stage] >= level:
+            return record["episodes"]
+    return None
+
+
+def run_record(name: str, result: TrainResult) -> dict:
+    """The JSON-ready facts of one finished run."""
+    record = {
+        "variant": name, "seed": result.config.seed,
+        "accuracy": result.accuracy, "episodes": result.episodes,
+        "seconds": round(result.seconds, 2),
+        "episodes_to_99": [episodes_to(result.history, stage)
+                           for stage in range(len(result.accuracy))],
+        "solved": min(result.accuracy) >= SOLVED,
+    }
+    if result.held_out_accuracy:
+        record["held_out"] = result.held_out_accuracy
+    return record
+
+
+def spread(values: list) -> dict:
+    """Median, min and max of the numbers in ``values`` (None skipped),
+    and how many there were."""
+    numbers = [v for v in values if v is not None]
+    if not numbers:
+        return {"median": None, "min": None, "max": None, "count": 0}
+    return {"median": statistics.median(numbers), "min": min(numbers),
+            "max": max(numbers), "count": len(numbers)}
+
+
+def summarise(runs: list[dict], task: str = "arithmetic") -> list[dict]:
+    """One row per variant of ``task``, in the order they ran."""
+    rows = []
+    for name in dict.fromkeys(run["variant"] for run in runs):
+        mine = [run for run in runs if run["variant"] == name]
+        stages = range(len(mine[0]["accuracy"]))
+        row = {
+            "variant": name, "description": variants_of(task)[name][0],
+            "seeds": len(mine),
+            "solved": sum(run["solved"] for run in mine),
+            "accuracy": [spread([run["accuracy"][s] for run in mine])
+                         for s in stages],
+            "episodes_to_99": [
+                spread([run["episodes_to_99"][s] for run in mine])
+                for s in stages
+            ],
+            "seconds": spread([run["seconds"] for run in mine]),
+            "episodes": spread([run.get("episodes") for run in mine]),
+        }
+        if "held_out" in mine[0]:
+            row["held_out"] = [
+                spread([run["held_out"][s] for run in mine])
+                for s in range(len(mine[0]["held_out"]))]
+        rows.append(row)
+    return rows
+
+
+def describe_run(run: dict) -> str:
+    """One progress line for a finished run."""
+    accuracy = " / ".join(f"{a:.1%}" for a in run["accuracy"])
+    return (f"{run['variant']} seed {run['seed']}: {run['episodes']:,} "
+            f"episodes, {run['seconds']:.1f} s, final {accuracy}")
+
+
+def run_one(name: str, seed: int, device: str, task: str = "arithmetic",
+            **overrides) -> dict:
+    """Train variant ``name`` of ``task`` on ``seed``; its record.
+    ``train`` runs it on the thread policy's threads."""
+    config = variant_config(name, seed, device, task, **overrides)
+    return run_record(name, train(config))
+
+
+def run_tasks(runs: list[tuple], jobs: int, device: str,
+              task: str = "arithmetic", **overrides) -> Iterator[dict]:
+    """Yield the record of each ``(name, seed)`` run, in order: here, or
+    on ``jobs`` processes."""
+    if jobs <= 1:
+        for name, seed in runs:
+            yield run_one(name, seed, device, task, **overrides)
+        return
+    context = multiprocessing.get_context("spawn")  # safe with CUDA
+    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        futures = [pool.submit(run_one, name, seed, device, task,
+                               **overrides) for name, seed in runs]
+        for future in futures:
+            yield future.result()
+
+
+def run_all(
+    names: list[str], seeds: list[int], device: str | torch.device,
+    progress: LiveProgress | None = None, jobs: int = 1,
+    task: str = "arithmetic", **overrides,
+) -> dict:
+    """Train every (variant, seed), on ``jobs`` processes; the runs, the
+    summary, the machine. ``overrides`` change every config alike."""
+    start, device = time.perf_counter(), resolve_device(device)
+    pairs = [(name, seed) for name in check_variants(names, task)
+             for seed in seeds]
+    runs = []
+    for run in run_tasks(pairs, jobs, str(device), task, **overrides):
+        runs.append(run)
+        if progress is not None:
+            progress(run)
+    extra = {} if task == "arithmetic" else {"task": task}
+    with cpu_threads():  # the threads each run trained on
+        machine = describe_device(device)
+    return {"machine": machine, **extra, "jobs": jobs,
+            "seeds": list(seeds),
+            "level": LEVEL, "solved_at": SOLVED,
+            "seconds": round(time.perf_counter() - start, 1),
+            "runs": runs, "summary": summarise(runs, task)}
+
+
+def format_thousands(stats: dict, seeds: int) -> str:
+    """Median episodes in thousands and the seeds that got there."""
+    if stats["count"] == 0:
+        return f"{'never':>7} 0/{seeds}"
+    return f"{stats['median'] / 1000:>6.0f}k {stats['count']}/{seeds}"
+
+
+def format_table(result: dict) -> str:
+    """The summary as aligned text: one line per variant."""
+    if "task" in result:
+        return format_length_table(result)
+    stages = range(len(result["summary"][0]["accuracy"]))
+    lines = [
+        f"{result['machine']['device']} ({result['machine']['name']}), "
+        f"seeds {result['seeds']}; episodes to {result['level']:.0%} "
+        f"held-out (median, seeds reaching it); final exact match "
+        f"(median / worst seed)",
+        f"{'variant':15} {'solved':>6} " + " ".join(
+            f"{'to 99% s' + str(s):>12}" for s in stages
+        ) + " " + " ".join(f"{'final s' + str(s):>13}" for s in stages),
+    ]
+    for row in result["summary"]:
+        seeds = row["seeds"]
+        reach = " ".join(f"{format_thousands(stats, seeds):>12}"
+                         for stats in row["episodes_to_99"])
+        final = " ".join(f"{a['median']:>6.1%}/{a['min']:>6.1%}"
+                         for a in row["accuracy"])
+        lines.append(f"{row['variant']:15} {row['solved']:>3}/{seeds} "
+                     f"{reach} {final}")
+    return "\n".join(lines)
+
+
+def format_length_table(result: dict) -> str:
+    """The expression task's summary: the worst seed's exact match per
+    number of operands, trained and held out, and the episodes used."""
+    first = result["summary"][0]
+    lengths = range(2, 2 + len(first["accuracy"]) + len(first["held_out"]))
+    lines = [
+        f"{result['machine']['device']}, seeds {result['seeds']}: exact "
+        f"match (%) of the worst seed",
+        "by number of operands (6-8 never trained on); median episodes",
+        f"{'variant':14} {'solved':>6} " + " ".join(
+            f"{n:>5}" for n in lengths) + f" {'episodes':>8}",
+    ]
+    for row in result["summary"]:
+        worst = " ".join(f"{100 * a['min']:>5.1f}"
+                         for a in row["accuracy"] + row["held_out"])
+        lines.append(
+            f"{row['variant']:14} {row['solved']:>3}/{row['seeds']}  "
+            f"{worst} {row['episodes']['median'] / 1000:>7.0f}k")
+    return "\n".join(lines)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Flags of ``python -m agentlib ablations``."""
+    parser.add_argument("--task", default="arithmetic",
+                        choices=tuple(TASK_VARIANTS),
+                        help="the task to ablate (default: %(default)s)")
+    parser.add_argument("--variants", nargs="+", metavar="NAME",
+                        help="default: all of the task's; arithmetic: "
+                        + ", ".join(VARIANTS) + "; expressions: "
+                        + ", ".join(EXPRESSION_VARIANTS))
+    parser.add_argument("--seeds", nargs="+", type=int, default=list(SEEDS),
+                        metavar="S", help="default: 0 1 2 3 4")
+    parser.add_argument("--device", default="auto", type=device_arg)
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="runs in parallel processes, each with an "
+                        "equal share of the CPU threads (default: 1)")
+    parser.add_argument("--max-episodes", type=int, metavar="N",
+                        help="training budget of every run (default: "
+                        "the task's, 300000)")
+    parser.add_argument("--out", metavar="PATH",
+                        help="also write every run and the summary as JSON")
+    parser.add_argument("--json", action="store_true",
+                        help="end with one JSON line: the summary")
+
+
+def check_unique(flag: str, values: list) -> list:
+    """Return ``values`` if none is repeated, else raise."""
+    repeated = [str(v) for v in dict.fromkeys(values) if values.count(v) > 1]
+    if repeated:
+        raise AgentlibError(
+            f"{flag} lists {', '.join(repeated)} more than once"
+        )
+    return values
+
+
+def check_args(args: argparse.Namespace) -> None:
+    """Raise on a bad flag before the first run, not hours later."""
+    args.variants = args.variants or list(variants_of(args.task))
+    check_unique("--variants", check_variants(args.variants, args.task))
+    check_unique("--seeds", args.seeds)
+    for seed in args.seeds:
+        check_seed(seed, room=FINAL_EVAL_SEED)
+    if args.jobs < 1:
+        raise AgentlibError("--jobs must be at least 1")
+    if args.out:
+        measured.check_out_path(args.out)
+    for name in args.variants:  # a bad budget fails here, not in a job
+        check_config(variant_config(name, 0, "cpu", args.task,
+                                    **budget_of(args)))
+
+
+def budget_of(args: argparse.Namespace) -> dict:
+    """The ``--max-episodes`` override, when given."""
+    if args.max_episodes is None:
+        return {}
+    return {"max_episodes": args.max_episodes}
+
+
+def command(args: argparse.Namespace) -> int:
+    """Train every variant on every seed and print the table."""
+    check_args(args)
+    progress = LiveProgress(describe_run, every_seconds=0.0)
+    result = run_all(args.variants, args.seeds, args.device, progress,
+                     args.jobs, args.task, **budget_of(args))
+    print(format_table(result))
+    if args.json:  # before saving: a failed save loses nothing printed
+        print(json.dumps(result["summary"]))
+    if args.out:
+        measured.save(result, args.out)
+    return 0

@@ -1,0 +1,165 @@
+"""Tests for agent.a2c: rollouts, returns, masked losses, update."""
+
+import functools
+
+import pytest
+import torch
+import torch.nn as nn
+
+from agentlib.agent import a2c
+from agentlib.agent.model import ActorCritic, ActorCriticConfig
+from agentlib.errors import AgentlibError
+from agentlib.tasks import arithmetic, get_task
+
+SOLUTIONS = ("MUL ADD ANS", "MUL ADD SUB ANS", "MUL ADD STO MUL RCL ANS")
+
+
+class Oracle(nn.Module):
+    """Plays a fixed program per stage (STO, a no-op here, after it)."""
+
+    task = get_task("arithmetic")
+
+    def __init__(self, programs: tuple[str, ...] = SOLUTIONS):
+        super().__init__()
+        tools = arithmetic.TOOLS
+        rows = [[tools.index(n) for n in p.split()] for p in programs]
+        steps = arithmetic.MAX_STEPS
+        rows = [row + [arithmetic.STO] * (steps - len(row)) for row in rows]
+        self.table = torch.tensor(rows)  # (3, MAX_STEPS)
+        self.bias = nn.Parameter(torch.zeros(()))
+
+    def initial_state(self, problems: arithmetic.Problems) -> torch.Tensor:
+        """Column 0: the stage; column 1: the step."""
+        return torch.stack([problems.stage, 0 * problems.stage], 1)
+
+    def start_action(self, num: int, device: torch.device) -> torch.Tensor:
+        """Unused by the oracle."""
+        return torch.zeros(num, dtype=torch.long, device=device)
+
+    def get_action_and_value(self, h, prev_action, action=None,
+                             greedy=False, generator=None, obs=None):
+        """The scripted action, log-prob and value ``bias``, entropy 1."""
+        action = self.table[h[:, 0], h[:, 1]]
+        ones = torch.ones(len(h))
+        h = h + torch.tensor([0, 1])
+        return action, self.bias * ones, ones, self.bias * ones, h
+
+
+def test_oracle_rollout_masks_after_ans_and_rewards_once():
+    problems = arithmetic.problems_from_contexts([[3, 4, 5], [3, 4, 5, 2, 6]])
+    batch = a2c.rollout(Oracle(), problems)
+    assert batch.mask.tolist() == [[1, 1, 1, 0, 0, 0], [1] * 6]
+    assert batch.reward.tolist() == [[0, 0, 1, 0, 0, 0], [0] * 5 + [1]]
+    assert batch.correct.tolist() == [True, True]
+
+
+def test_shaped_rewards_sum_to_the_final_score():
+    problems = arithmetic.problems_from_contexts([[3, 4, 5, 2, 6]])
+    score = functools.partial(arithmetic.score, shaping="progress")
+    batch = a2c.rollout(Oracle(), problems, score)
+    assert batch.reward[0].tolist() == pytest.approx(
+        [0.6, 0.3, 0.0, 0.6, 0.0, 1.0]  # 1.5 * progress steps, then +1
+    )
+    assert batch.reward.sum().item() == pytest.approx(2.5)
+
+
+def test_compute_returns_by_hand():
+    reward = torch.tensor([[0.0, 0.5, 1.0, 0.0], [1.0, 0.0, 0.0, 0.0]])
+    mask = torch.tensor([[1.0, 1.0, 1.0, 0.0], [1.0, 0.0, 0.0, 0.0]])
+    returns = a2c.compute_returns(reward, mask)
+    assert returns.tolist() == [[1.5, 1.5, 1.0, 0.0], [1.0, 0.0, 0.0, 0.0]]
+    discounted = a2c.compute_returns(reward, mask, gamma=0.5)
+    assert discounted[0].tolist() == [0.5, 1.0, 1.0, 0.0]
+
+
+def test_losses_by_hand():
+    mask = torch.tensor([[1.0, 0.0]])
+    log_prob = torch.tensor([[-1.0, -2.0]])
+    loss, info = a2c.pg_loss(log_prob, torch.tensor([[2.0, 5.0]]), mask)
+    assert loss.item() == 2.0 and info["pg_loss"].item() == 2.0
+    value, returns = torch.tensor([[1.0, 9.0]]), torch.tensor([[3.0, 0.0]])
+    assert a2c.v_loss(value, returns, mask)[0].item() == 0.5 * 2.0**2
+    entropy = torch.tensor([[0.7, 3.0]])
+    loss, info = a2c.entropy_loss(entropy, mask)
+    assert loss.item() == pytest.approx(-0.7)
+    assert info["entropy"].item() == pytest.approx(0.7)
+
+
+def rollout_with_leaves() -> a2c.Rollout:
+    """A rollout whose log-probs, entropies and values are leaves."""
+    torch.manual_seed(0)
+    leaf = lambda: torch.randn(3, 4).requires_grad_()  # noqa: E731
+    mask = torch.tensor([[1.0, 1, 0, 0], [1, 1, 1, 1], [1, 0, 0, 0]])
+    return a2c.Rollout(
+        action=torch.zeros(3, 4, dtype=torch.long), log_prob=leaf(),
+        entropy=leaf(), value=leaf(), reward=torch.randn(3, 4) * mask,
+        mask=mask, correct=torch.zeros(3, dtype=torch.bool),
+    )
+
+
+@pytest.mark.parametrize("baseline", ["value", "loo"])
+def test_steps_after_the_end_get_no_gradient(baseline):
+    batch = rollout_with_leaves()
+    group = 3 if baseline == "loo" else 1
+    loss, _ = a2c.a2c_loss(batch, baseline=baseline, group_size=group)
+    loss.backward()
+    for tensor in (batch.log_prob, batch.entropy, batch.value):
+        assert (tensor.grad[batch.mask == 0] == 0).all()
+        assert (tensor.grad[batch.mask == 1] != 0).all()
+
+
+def test_values_after_the_end_do_not_change_the_loss():
+    batch = rollout_with_leaves()
+    loss, _ = a2c.a2c_loss(batch)
+    with torch.no_grad():
+        for tensor in (batch.log_prob, batch.entropy, batch.value):
+            tensor[batch.mask == 0] = 1e6
+    assert a2c.a2c_loss(batch)[0].item() == pytest.approx(loss.item())
+
+
+def test_leave_one_out_baseline_by_hand():
+    returns = torch.tensor([[1.0], [3.0], [10.0], [20.0]])
+    baseline = a2c.leave_one_out_baseline(returns, group_size=2)
+    assert baseline.tolist() == [[3.0], [1.0], [20.0], [10.0]]
+
+
+def test_repeat_problems_keeps_groups_together():
+    problems = arithmetic.problems_from_contexts([[1, 2, 3], [4, 5, 6, 7]])
+    grouped = a2c.repeat_problems(problems, 3)
+    assert grouped.stage.tolist() == [0, 0, 0, 1, 1, 1]
+    assert grouped.target.tolist() == [5] * 3 + [4 * 5 + 6 - 7] * 3
+
+
+def test_unknown_baseline_raises():
+    with pytest.raises(AgentlibError, match="unknown baseline"):
+        a2c.a2c_loss(rollout_with_leaves(), baseline="mean")
+
+
+def test_update_changes_the_model_and_clips():
+    torch.manual_seed(0)
+    model = ActorCritic(ActorCriticConfig(d_model=16))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    generator = torch.Generator().manual_seed(0)
+    problems = arithmetic.sample_problems(0, 32, generator)
+    before = [p.detach().clone() for p in model.parameters()]
+    batch = a2c.rollout(model, problems)
+    loss, info = a2c.a2c_loss(batch)
+    assert set(info) == {"pg_loss", "v_loss", "entropy", "loss"}
+    grad_norm = a2c.update(model, optimizer, loss, max_grad_norm=1e-3)
+    assert grad_norm.item() > 1e-3
+    total = torch.cat([p.grad.flatten() for p in model.parameters()])
+    assert total.norm().item() == pytest.approx(1e-3, rel=1e-3)
+    after = list(model.parameters())
+    assert any(not torch.equal(b, a) for b, a in zip(before, after,
+                                                      strict=True))
+
+
+@pytest.mark.parametrize("group_size", [1, 3, 0, 2.0])
+def test_leave_one_out_needs_groups_that_divide_the_batch(group_size):
+    with pytest.raises(AgentlibError, match="group_size >= 2 that divides"):
+        a2c.leave_one_out_baseline(torch.ones(8, 6), group_size)
+
+
+def test_the_group_baseline_needs_a_group_size():
+    with pytest.raises(AgentlibError, match="got 1"):
+        a2c.a2c_loss(rollout_with_leaves(), baseline="loo")

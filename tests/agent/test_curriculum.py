@@ -1,0 +1,71 @@
+"""Tests for agent.curriculum: the fixed and mastery schedules."""
+
+import pytest
+import torch
+
+from agentlib.agent import curriculum
+from agentlib.errors import AgentlibError
+
+
+def test_fixed_schedule_is_the_articles_stretched():
+    stages = [curriculum.fixed_stage(u, 60) for u in range(60)]
+    assert stages == [0] * 30 + [1] * 20 + [2] * 10
+    assert curriculum.fixed_stage(999, 60) == 2
+
+
+def test_promotion_needs_the_threshold_and_stops_at_the_last_stage():
+    assert curriculum.promote(0, 0.97, threshold=0.98) == 0
+    assert curriculum.promote(0, 0.98, threshold=0.98) == 1
+    assert curriculum.promote(2, 1.0, threshold=0.98) == 2
+
+
+def test_mastery_batches_replay_earlier_stages():
+    generator = torch.Generator().manual_seed(0)
+    stages = curriculum.mix_stages(2, 20_000, 0.25, generator)
+    share = torch.bincount(stages, minlength=3).float() / 20_000
+    assert share.tolist() == pytest.approx([0.125, 0.125, 0.75], abs=0.01)
+
+
+def test_no_replay_at_stage_0_or_without_replay():
+    assert curriculum.mix_stages(0, 5, 0.5).tolist() == [0] * 5
+    assert curriculum.mix_stages(2, 5, 0.0).tolist() == [2] * 5
+
+
+def test_fixed_batches_hold_one_stage():
+    stages = curriculum.batch_stages("fixed", 1, 8, replay=0.5)
+    assert stages.tolist() == [1] * 8
+
+
+def test_unknown_curriculum_raises():
+    with pytest.raises(AgentlibError, match="unknown curriculum"):
+        curriculum.batch_stages("random", 1, 8, replay=0.5)
+
+
+def test_mixed_batches_draw_every_stage_from_the_start():
+    generator = torch.Generator().manual_seed(0)
+    stages = curriculum.batch_stages("mixed", 0, 30_000, 0.25, generator)
+    share = torch.bincount(stages, minlength=3).float() / 30_000
+    assert share.tolist() == pytest.approx([1 / 3] * 3, abs=0.01)
+    assert curriculum.first_stage("mixed") == 2
+
+
+def test_last_trains_stage_2_alone():
+    assert curriculum.first_stage("last") == 2
+    assert curriculum.batch_stages("last", 2, 4, 0.25).tolist() == [2] * 4
+    assert curriculum.trained_stages("last") == (2,)
+    assert curriculum.trained_stages("mastery") == (0, 1, 2)
+    assert curriculum.first_stage("mastery") == 0
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [(lambda: curriculum.fixed_stage(0, 0), "num_updates must be"),
+     (lambda: curriculum.promote(0, 1.0, 98), "threshold must be"),
+     (lambda: curriculum.promote(0, 1.5, 0.98), "accuracy must be"),
+     (lambda: curriculum.promote(5, 1.0, 0.98), "stage must be 0, 1 or 2"),
+     (lambda: curriculum.mix_stages(2, 8, 25), "replay must be"),
+     (lambda: curriculum.mix_stages(3, 8, 0.25), "stage must be 0, 1 or 2")],
+)
+def test_out_of_range_arguments_raise(call, message):
+    with pytest.raises(AgentlibError, match=message):
+        call()

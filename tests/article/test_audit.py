@@ -1,0 +1,69 @@
+"""Tests for article.audit: the evidence behind chapter 1."""
+
+import pytest
+import torch
+
+from agentlib.article import audit, original
+from agentlib.article.original import ADD, ANS, MUL, RCL, STO, SUB, ToolEnv
+from agentlib.errors import AgentlibError
+
+ABC = (3, 4, 5, 2, 6)
+
+
+def test_stated_targets_by_hand():
+    assert [audit.stated_target(ABC, s) for s in (0, 1, 2)] == [17, 15, 5]
+
+
+def test_answer_is_none_without_ans():
+    assert audit.answer(ToolEnv(), [MUL, ADD], ABC, 0) is None
+    assert audit.answer(ToolEnv(), [MUL, ADD, ANS], ABC, 0) == 17
+
+
+def test_all_operands_counts():
+    assert [len(audit.all_operands(s)) for s in (0, 1, 2)] == [
+        1_000, 10_000, 100_000,
+    ]
+
+
+def test_best_programs_enumerates_every_program():
+    ranked = audit.best_programs(2, max_tools=5, num_operands=20)
+    assert len(ranked) == sum(5**k for k in range(6))
+    assert all(prog[-1] == ANS for _, prog in ranked)
+
+
+def test_stage_0_and_1_targets_are_reachable_but_stage_2_is_not():
+    assert audit.exact_hit_rate((MUL, ADD, ANS), 0) == 1.0
+    assert audit.exact_hit_rate((MUL, ADD, SUB, ANS), 1) == 1.0
+    assert audit.exact_hit_rate((MUL, ADD, STO, MUL, RCL, ANS), 2) < 0.2
+    best = (MUL, STO, SUB, MUL, ADD, ANS)
+    assert audit.exact_hit_rate(best, 2) == pytest.approx(0.271, abs=5e-4)
+
+
+def test_token_fractions_by_hand():
+    actions = torch.tensor([[MUL, ANS, 5, 5], [ANS, MUL, ADD, 10]])
+    assert audit.post_answer_fraction(actions) == pytest.approx(5 / 8)
+    assert audit.non_tool_fraction(actions) == pytest.approx(3 / 8)
+
+
+def test_exact_match_of_an_untrained_agent_is_low():
+    art = original.make_article(seed=0)
+    for stage in (0, 1, 2):
+        reward, exact = audit.mean_reward_vs_exact(art, stage, 200)
+        assert 0.0 <= exact <= 0.3
+        assert exact == audit.exact_match(art, stage, 200)
+
+
+def test_more_operands_than_a_stage_has_is_a_clear_error():
+    with pytest.raises(AgentlibError, match="from 1 to 1000 .* got 2000"):
+        audit.best_programs(0)
+    assert len(audit.best_programs(0, max_tools=1, num_operands=1000)) == 6
+
+
+@pytest.mark.parametrize("stage", [-1, 3, 1.5, True])
+def test_bad_stages_are_a_clear_error(stage):
+    with pytest.raises(AgentlibError, match="stage must be 0, 1 or 2"):
+        audit.stated_target(ABC, stage)
+    with pytest.raises(AgentlibError, match="stage must be 0, 1 or 2"):
+        audit.answer(ToolEnv(), [MUL, ANS], ABC, stage)
+    with pytest.raises(AgentlibError, match="stage must be 0, 1 or 2"):
+        audit.greedy_actions(original.make_article(0), [[3, 4, 5]], stage)

@@ -1,0 +1,101 @@
+"""Tests for book.plots: curves drawn from a hand-made history."""
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+from agentlib.agent.train import TrainConfig, TrainResult  # noqa: E402
+from agentlib.book import plots  # noqa: E402
+from agentlib.errors import AgentlibError  # noqa: E402
+
+
+def record(update: int, stage: int, accuracy=None) -> dict:
+    """A history record with constant signals."""
+    out = {"update": update, "episodes": 100 * update, "stage": stage,
+           **{key: 0.5 for key in plots.SIGNALS}}
+    if accuracy is not None:
+        out["accuracy"] = accuracy
+    return out
+
+
+HISTORY = [record(1, 0), record(2, 0, [0.5, 0.0, 0.0]), record(3, 1),
+           record(4, 1, [1.0, 0.4, 0.1])]
+
+
+def test_accuracy_plot_has_one_line_per_stage_over_evaluations():
+    ax = plots.plot_accuracy(HISTORY)
+    lines = ax.get_lines()
+    assert [line.get_label() for line in lines] == [
+        "stage 0", "stage 1", "stage 2"]
+    assert list(lines[1].get_xdata()) == [200, 400]
+    assert list(lines[1].get_ydata()) == [0.0, 0.4]
+
+
+def test_stage_spans_are_shaded_once_per_curriculum_stage():
+    ax = plots.plot_accuracy(HISTORY)
+    assert len(ax.patches) == 2
+
+
+def test_signal_panels_follow_the_keys():
+    fig = plots.plot_signals(HISTORY, ("reward", "entropy"))
+    assert [ax.get_title() for ax in fig.axes] == ["reward", "entropy"]
+
+
+ROWS = [  # two decisions over three actions, as agent_trace gives them
+    {"step": 1, "tool": "MUL", "probs": [0.7, 0.2, 0.1]},
+    {"step": 2, "tool": "ANS", "probs": [0.1, 0.3, 0.6]},
+]
+
+
+def test_decision_heatmap_shows_every_probability_and_boxes_choices():
+    ax = plots.plot_decision_probs(ROWS, ["MUL", "ADD", "ANS"])
+    assert ax.images[0].get_array().tolist() == [[0.7, 0.2, 0.1],
+                                                 [0.1, 0.3, 0.6]]
+    assert [t.get_text() for t in ax.texts] == [
+        "0.70", "0.20", "0.10", "0.10", "0.30", "0.60"]
+    boxes = [patch.get_xy() for patch in ax.patches]
+    assert boxes == [(-0.5, -0.5), (1.5, 0.5)]  # MUL at 1, ANS at 2
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["1 MUL", "2 ANS"]
+
+
+def test_one_signal_gets_one_panel():
+    fig = plots.plot_signals(HISTORY, ("reward",))
+    assert [ax.get_title() for ax in fig.axes] == ["reward"]
+
+
+@pytest.mark.parametrize(
+    "keys, message",
+    [("reward", "must be a tuple of signal names, got 'reward'"),
+     (("reward", "accuracy"), "unknown signal 'accuracy'; use any of "
+      "update, episodes, stage, reward")],
+)
+def test_bad_signal_keys_name_the_known_ones(keys, message):
+    with pytest.raises(AgentlibError, match=message):
+        plots.plot_signals(HISTORY, keys)
+
+
+def test_a_train_result_plots_as_its_history():
+    result = TrainResult(None, [0.0] * 3, 400, 4, 1.0, "cpu", TrainConfig(),
+                         HISTORY)
+    lines = plots.plot_accuracy(result).get_lines()
+    assert list(lines[1].get_ydata()) == [0.0, 0.4]
+    assert len(plots.plot_signals(result).axes) == len(plots.SIGNALS)
+
+
+@pytest.mark.parametrize(
+    "history, message",
+    [([], "no records with a held-out accuracy"),
+     ([record(1, 0)], "no records with a held-out accuracy"),
+     ([{"episodes": 64, "accuracy": [0.5, 0.0, 0.0]}],
+      "record 0 of the history has no stage")],
+)
+def test_an_accuracy_plot_needs_evaluated_records(history, message):
+    with pytest.raises(AgentlibError, match=message):
+        plots.plot_accuracy(history)
+
+
+def test_a_decision_heatmap_needs_rows():
+    with pytest.raises(AgentlibError, match="rows is empty"):
+        plots.plot_decision_probs([], ["MUL", "ADD"])

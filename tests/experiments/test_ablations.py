@@ -1,0 +1,145 @@
+"""Tests for experiments.ablations: variants, summaries, the command."""
+
+
+import pytest
+import torch
+
+from agentlib import cli
+from agentlib.errors import AgentlibError
+from agentlib.experiments import ablations, measured
+
+TINY = dict(max_episodes=512, eval_every=1, eval_size=50,
+            final_eval_size=100)
+
+
+def test_each_variant_changes_one_field_of_the_defaults():
+    default = ablations.variant_config("default", 3, "cpu")
+    assert default.seed == 3 and default.curriculum == "mastery"
+    for name, (_, changes) in ablations.VARIANTS.items():
+        config = ablations.variant_config(name, 3, "cpu")
+        for field, value in changes.items():
+            assert getattr(config, field) == value != getattr(default, field)
+
+
+def test_unknown_variants_are_named_in_the_error():
+    with pytest.raises(AgentlibError, match="unknown variant fast, slow"):
+        ablations.check_variants(["default", "fast", "slow"])
+
+
+def test_episodes_to_finds_the_first_record_at_the_level():
+    history = [{"episodes": 10}, {"episodes": 20, "accuracy": [0.5] * 3},
+               {"episodes": 30, "accuracy": [0.99, 0.2, 0.0]},
+               {"episodes": 40, "accuracy": [1.0, 0.995, 0.0]}]
+    assert ablations.episodes_to(history, 0) == 30
+    assert ablations.episodes_to(history, 1) == 40
+    assert ablations.episodes_to(history, 2) is None
+
+
+def test_spread_skips_runs_that_never_got_there():
+    assert ablations.spread([30, None, 10, 20]) == {
+        "median": 20, "min": 10, "max": 30, "count": 3}
+    assert ablations.spread([None])["count"] == 0
+
+
+def test_summary_counts_solved_runs_per_variant():
+    def run(variant, accuracy, to_99):
+        return {"variant": variant, "accuracy": accuracy, "seconds": 1.0,
+                "episodes_to_99": to_99,
+                "solved": min(accuracy) >= ablations.SOLVED}
+
+    runs = [run("default", [1.0, 1.0, 0.996], [1, 2, 3]),
+            run("default", [1.0, 1.0, 0.5], [1, 2, None]),
+            run("loo", [1.0, 0.9, 0.1], [4, None, None])]
+    rows = ablations.summarise(runs)
+    assert [r["variant"] for r in rows] == ["default", "loo"]
+    assert rows[0]["solved"] == 1 and rows[0]["seeds"] == 2
+    assert rows[0]["accuracy"][2]["median"] == pytest.approx(0.748)
+    assert rows[0]["episodes_to_99"][2]["count"] == 1
+    assert rows[1]["episodes_to_99"][0]["median"] == 4
+
+
+def test_a_tiny_run_of_two_variants_is_tabulated(tmp_path):
+    result = ablations.run_all(["default", "no-stage"], [0], "cpu", **TINY)
+    assert [r["variant"] for r in result["runs"]] == ["default", "no-stage"]
+    assert all(r["episodes"] <= 512 for r in result["runs"])
+    table = ablations.format_table(result)
+    assert "default" in table and "no-stage" in table
+    path = measured.save(result, tmp_path / "out" / "ablations.json")
+    assert measured.read(path, "ablations")["summary"] == result["summary"]
+
+
+def test_loading_something_else_is_refused(tmp_path):
+    path = tmp_path / "other.json"
+    path.write_text("[1, 2]")
+    with pytest.raises(AgentlibError, match="no ablations summary"):
+        measured.read(path, "ablations")
+    with pytest.raises(AgentlibError, match="cannot read"):
+        measured.read(tmp_path / "missing.json", "ablations")
+
+
+def test_the_command_rejects_an_unknown_variant(capsys):
+    assert cli.main(["ablations", "--variants", "nope"]) == 2
+    assert "unknown variant nope" in capsys.readouterr().err
+
+
+def test_parallel_jobs_give_the_runs_of_one_process_on_as_many_threads():
+    threads = torch.get_num_threads()
+    try:
+        serial = [ablations.run_one("default", seed, "cpu", **TINY)
+                  for seed in (0, 1)]
+    finally:
+        torch.set_num_threads(threads)
+    parallel = ablations.run_all(["default"], [0, 1], "cpu", jobs=2, **TINY)
+    keep = ("variant", "seed", "accuracy", "episodes", "episodes_to_99")
+    assert [{k: r[k] for k in keep} for r in parallel["runs"]] == [
+        {k: r[k] for k in keep} for r in serial]
+
+
+def test_the_command_rejects_zero_jobs(capsys):
+    assert cli.main(["ablations", "--jobs", "0"]) == 2
+    assert "--jobs" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [(["--variants", "default", "loo", "default"],
+      "--variants lists default more than once"),
+     (["--seeds", "0", "1", "0"], "--seeds lists 0 more than once"),
+     (["--seeds", "-1"], "seed must be an integer >= 0")],
+)
+def test_the_command_rejects_repeated_or_negative_arguments(
+    capsys, args, message
+):
+    assert cli.main(["ablations", *args]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_the_command_checks_out_before_training(capsys, tmp_path):
+    assert cli.main(["ablations", "--out", str(tmp_path)]) == 2
+    assert "it is a directory" in capsys.readouterr().err
+
+
+def test_expression_variants_change_one_field_of_the_task_defaults():
+    default = ablations.variant_config("default", 3, "cpu", "expressions")
+    assert default.task == "expressions" and default.curriculum == "mixed"
+    for name, (_, changes) in ablations.EXPRESSION_VARIANTS.items():
+        config = ablations.variant_config(name, 3, "cpu", "expressions")
+        for field, value in changes.items():
+            assert getattr(config, field) == value != getattr(default, field)
+
+
+def test_an_expression_table_shows_trained_and_held_out_lengths():
+    result = ablations.run_all(["default"], [0], "cpu", task="expressions",
+                               **TINY)
+    run = result["runs"][0]
+    assert len(run["accuracy"]) == 4 and len(run["held_out"]) == 3
+    lines = ablations.format_table(result).splitlines()
+    assert lines[2].split()[2:9] == ["2", "3", "4", "5", "6", "7", "8"]
+    assert lines[3].startswith("default")
+    assert max(map(len, lines)) <= 79
+    assert result["summary"][0]["description"].startswith("the expression")
+
+
+def test_a_budget_too_small_fails_before_any_run(capsys):
+    assert cli.main(["ablations", "--max-episodes", "100"]) == 2
+    assert "at least one update" in capsys.readouterr().err

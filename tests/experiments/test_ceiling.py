@@ -1,0 +1,43 @@
+"""Tests for experiments.ceiling: the rollout's arithmetic bound."""
+
+import pytest
+import torch
+
+from agentlib.errors import AgentlibError
+from agentlib.experiments import ceiling
+from agentlib.tasks import arithmetic
+
+CPU = torch.device("cpu")
+
+
+def test_recurrent_product_of_a_64_wide_gru_by_hand():
+    # (64) @ (64, 192): 12,288 multiplies and as many adds
+    assert ceiling.recurrent_flops(64) == 24_576
+
+
+def test_ceiling_divides_speed_by_unavoidable_work():
+    # 24.576 GFLOP/s / (2 steps * 24,576 FLOPs) = 500,000 episodes/s
+    assert ceiling.ceiling_eps(24.576, 2.0, 64) == pytest.approx(5e5)
+    assert ceiling.ceiling_eps(24.576, 4.0, 64) == pytest.approx(2.5e5)
+
+
+def test_mean_steps_is_seeded_and_within_the_budget():
+    steps = ceiling.mean_steps(CPU, stage=2, batch=256)
+    assert 1.0 <= steps <= arithmetic.MAX_STEPS
+    assert ceiling.mean_steps(CPU, stage=2, batch=256) == steps
+
+
+def test_dtypes_go_by_name_or_value_and_nothing_else():
+    assert ceiling.check_dtype("bfloat16") is torch.bfloat16
+    assert ceiling.check_dtype(torch.float32) is torch.float32
+    with pytest.raises(AgentlibError, match="float32, bfloat16"):
+        ceiling.check_dtype(torch.float16)
+
+
+def test_bad_devices_sizes_and_stages_are_clear_errors():
+    with pytest.raises(AgentlibError, match="unknown device"):
+        ceiling.mean_steps("gpu")
+    with pytest.raises(AgentlibError, match="stage"):
+        ceiling.mean_steps(CPU, stage=3)
+    with pytest.raises(AgentlibError, match="batch"):
+        ceiling.mean_steps(CPU, batch=0)

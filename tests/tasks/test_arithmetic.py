@@ -1,0 +1,306 @@
+"""Tests for tasks.arithmetic: the tool machine, problems and rewards."""
+
+import random
+
+import pytest
+import torch
+
+from agentlib.errors import AgentlibError
+from agentlib.tasks import arithmetic
+
+SOLUTIONS = {
+    0: "MUL ADD ANS",
+    1: "MUL ADD SUB ANS",
+    2: "MUL ADD STO MUL RCL ANS",
+}
+
+
+def run(context: list[int], program: str) -> int | None:
+    """The reference interpreter on a space-separated program."""
+    return arithmetic.run_program(context, program.split())
+
+
+def test_stated_targets_by_hand():
+    assert arithmetic.stated_target([3, 4, 5]) == 3 * 4 + 5
+    assert arithmetic.stated_target([3, 4, 5, 2]) == 3 * 4 + 5 - 2
+    assert arithmetic.stated_target([3, 4, 5, 2, 6]) == 3 * 4 + 5 - 2 * 6
+
+
+def test_shortest_programs_by_hand():
+    assert run([3, 4, 5], SOLUTIONS[0]) == 17
+    assert run([3, 4, 5, 2], SOLUTIONS[1]) == 15
+    assert run([3, 4, 5, 2, 6], SOLUTIONS[2]) == 5  # 3*4+5-2*6
+
+
+def test_shortest_programs_solve_every_problem():
+    rng = random.Random(0)
+    for stage, program in SOLUTIONS.items():
+        for _ in range(200):
+            context = [rng.randrange(10) for _ in range(3 + stage)]
+            assert run(context, program) == arithmetic.stated_target(context)
+
+
+def test_mul_loads_two_operands_then_multiplies_by_one():
+    assert run([3, 4, 5], "MUL ANS") == 12
+    assert run([3, 4, 5], "MUL MUL ANS") == 60
+
+
+def test_tools_without_operands_do_nothing():
+    assert run([3, 4, 5], "MUL ADD ADD ANS") == 17  # no digit left
+    assert run([3, 4, 5], "MUL ADD MUL ANS") == 17
+    assert run([3, 4, 5, 2], "MUL ADD SUB SUB ANS") == 15
+
+
+def test_tools_without_registers_do_nothing():
+    assert run([3, 4, 5], "ADD SUB MUL ANS") == 12  # acc empty at first
+    assert run([3, 4, 5], "STO MUL ANS") == 12  # nothing to store
+    assert run([3, 4, 5], "MUL RCL ANS") == 12  # memory empty
+
+
+def test_sto_empties_acc_and_rcl_subtracts_acc_from_mem():
+    assert run([2, 3, 1, 1, 1], "MUL STO ANS") is None
+    assert run([2, 3, 4, 1, 1], "MUL STO MUL RCL ANS") == 6 - 4
+    assert run([2, 3, 4, 1, 1], "MUL STO RCL ANS") is None  # acc empty
+
+
+def test_no_answer_without_ans_or_after_the_budget():
+    assert run([3, 4, 5], "ANS") is None
+    assert run([3, 4, 5], "MUL ADD") is None
+    assert run([3, 4, 5], "STO STO STO STO STO STO MUL ANS") is None
+    assert run([3, 4, 5], "STO STO STO MUL ADD ANS") == 17
+
+
+@pytest.mark.parametrize(
+    "context",
+    [[1, 2], [1, 2, 3, 4, 5, 6], [1, 2, 10], [1, -1, 2], "123", [1, 2, 3.0],
+     [True, 1, 2], 123],
+)
+def test_malformed_contexts_raise(context):
+    with pytest.raises(AgentlibError, match="context"):
+        arithmetic.run_program(context, ["ANS"])
+
+
+def test_unknown_tools_and_malformed_programs_raise():
+    with pytest.raises(AgentlibError, match="unknown tool 'DIV'"):
+        run([1, 2, 3], "MUL DIV ANS")
+    with pytest.raises(AgentlibError, match="list of tool names"):
+        arithmetic.run_program([1, 2, 3], "MUL ADD ANS")
+
+
+@pytest.mark.parametrize("stage", [-1, 3, 1.5, "1", True])
+def test_bad_stages_raise(stage):
+    with pytest.raises(AgentlibError, match="stage"):
+        arithmetic.sample_problems(stage, 4)
+
+
+def test_sampled_problems_are_padded_and_state_their_targets():
+    generator = torch.Generator().manual_seed(0)
+    stages = torch.tensor([0, 1, 2, 2, 1, 0])
+    problems = arithmetic.sample_problems(stages, 6, generator)
+    assert problems.context.shape == (6, arithmetic.MAX_CONTEXT)
+    assert problems.length.tolist() == [3, 4, 5, 5, 4, 3]
+    for row, length, target in zip(
+        problems.context.tolist(), problems.length.tolist(),
+        problems.target.tolist(), strict=True,
+    ):
+        assert row[length:] == [0] * (arithmetic.MAX_CONTEXT - length)
+        assert target == arithmetic.stated_target(row[:length])
+
+
+def test_sampling_is_seeded():
+    def draw(seed):
+        generator = torch.Generator().manual_seed(seed)
+        return arithmetic.sample_problems(2, 8, generator).context
+
+    assert torch.equal(draw(1), draw(1))
+    assert not torch.equal(draw(1), draw(2))
+
+
+def test_problems_from_contexts():
+    problems = arithmetic.problems_from_contexts([[3, 4, 5], [3, 4, 5, 2, 6]])
+    assert problems.stage.tolist() == [0, 2]
+    assert problems.target.tolist() == [17, 5]
+    with pytest.raises(AgentlibError):
+        arithmetic.problems_from_contexts([])
+
+
+def torch_answers(contexts: list[list[int]], programs: list[list[str]]):
+    """Answers of the batched torch machine, None where none was given."""
+    problems = arithmetic.problems_from_contexts(contexts)
+    width = max(len(program) for program in programs)
+    no_op = arithmetic.NUM_TOOLS
+    actions = torch.full((len(programs), width), no_op)
+    for row, program in enumerate(programs):
+        for col, name in enumerate(program):
+            actions[row, col] = arithmetic.TOOLS.index(name)
+    state = arithmetic.run_programs(problems, actions)
+    return [
+        acc if answered else None
+        for acc, answered in zip(
+            state.acc.tolist(), state.answered.tolist(), strict=True
+        )
+    ]
+
+
+def test_torch_machine_agrees_with_the_reference_on_random_programs():
+    rng = random.Random(0)
+    contexts, programs = [], []
+    for _ in range(3000):
+        length = rng.choice([3, 4, 5])
+        contexts.append([rng.randrange(10) for _ in range(length)])
+        # mostly tools that compute, so that many programs answer
+        weights = [3, 3, 3, 3, 3, 1]
+        program = rng.choices(arithmetic.TOOLS, weights, k=rng.randrange(7))
+        programs.append(program + ["ANS"] * (rng.random() < 0.8))
+    for program in SOLUTIONS.values():
+        contexts.append([3, 4, 5, 2, 6])
+        programs.append(program.split())
+    pairs = zip(contexts, programs, strict=True)
+    expected = [arithmetic.run_program(c, p) for c, p in pairs]
+    assert torch_answers(contexts, programs) == expected
+    assert sum(answer is not None for answer in expected) > 500
+
+
+def test_finished_episodes_do_not_change():
+    problems = arithmetic.problems_from_contexts([[3, 4, 5]])
+    program = torch.tensor([[arithmetic.MUL, arithmetic.ANS]])
+    state = arithmetic.run_programs(problems, program)
+    after = arithmetic.step(state, problems, torch.tensor([arithmetic.MUL]))
+    assert all(
+        torch.equal(getattr(after, name), getattr(state, name))
+        for name in vars(state)
+    )
+    assert state.steps.item() == 2 and state.done.item()
+
+
+def test_the_budget_ends_an_episode():
+    problems = arithmetic.problems_from_contexts([[3, 4, 5]])
+    no_ops = torch.full((1, arithmetic.MAX_STEPS), arithmetic.STO)
+    state = arithmetic.run_programs(problems, no_ops)
+    assert state.done.item() and not state.answered.item()
+
+
+def states_along(context: list[int], program: str) -> list[arithmetic.Machine]:
+    """The machine's states after each tool of ``program``."""
+    problems = arithmetic.problems_from_contexts([context])
+    state, states = arithmetic.reset(problems), []
+    for name in program.split():
+        action = torch.tensor([arithmetic.TOOLS.index(name)])
+        state = arithmetic.step(state, problems, action)
+        states.append(state)
+    return problems, states
+
+
+def test_progress_by_hand():
+    problems, states = states_along([3, 4, 5, 2, 6], SOLUTIONS[2])
+    values = [arithmetic.progress(s, problems).item() for s in states]
+    assert values == pytest.approx([0.4, 0.6, 0.6, 1.0, 1.0, 1.0])
+    problems, states = states_along([3, 4, 5, 2, 6], "MUL ADD SUB")
+    assert arithmetic.progress(states[-1], problems).item() == 0.0
+
+
+def test_scores_by_hand():
+    problems, states = states_along([3, 4, 5, 2, 6], "MUL ADD ANS")
+    last = states[-1]  # answered 17, the target is 5
+    assert arithmetic.score(last, problems, "none").item() == 0.0
+    # the article's credit for answering a*b+c at stage 2 is 0.4
+    answer = arithmetic.score(last, problems, "answer").item()
+    assert answer == pytest.approx(0.08)
+    progress = arithmetic.score(last, problems, "progress").item()
+    assert progress == pytest.approx(1.5 * 0.6)
+    costly = arithmetic.score(last, problems, "progress", 1.5, 0.5).item()
+    assert costly == pytest.approx(-0.5 + 1.5 * 0.6)
+    problems, states = states_along([3, 4, 5, 2, 6], SOLUTIONS[2])
+    assert arithmetic.score(states[-1], problems, "none").item() == 1.0
+    assert arithmetic.score(states[-1], problems, "progress").item() == 2.5
+    with pytest.raises(AgentlibError, match="unknown shaping"):
+        arithmetic.score(states[-1], problems, "dense")
+
+
+@pytest.mark.parametrize("device", ["gpu", "tpu"])
+def test_unknown_devices_are_a_clear_error(device):
+    with pytest.raises(AgentlibError, match="unknown device"):
+        arithmetic.sample_problems(0, 4, device=device)
+    with pytest.raises(AgentlibError, match="unknown device"):
+        arithmetic.problems_from_contexts([[3, 4, 5]], device=device)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a GPU is present")
+def test_cuda_without_a_gpu_is_a_clear_error():
+    with pytest.raises(AgentlibError, match="no CUDA GPU"):
+        arithmetic.sample_problems(0, 4, device="cuda")
+
+
+def test_devices_given_as_torch_devices_still_work():
+    problems = arithmetic.sample_problems(0, 4, device=torch.device("cpu"))
+    assert problems.context.device.type == "cpu"
+
+
+@pytest.mark.parametrize(
+    "stages, message",
+    [(torch.tensor([0, 1, 3, 2]), "stage must be 0-2, got 3"),
+     (torch.tensor([0, -1, 1, 2]), "stage must be 0-2, got -1"),
+     (torch.tensor([0.0, 0.5, 1.0, 2.0]), "stage must hold integers"),
+     (torch.tensor([0, 1, 2]), r"shape \(4,\), got \(3,\)")],
+)
+def test_bad_stage_tensors_raise(stages, message):
+    with pytest.raises(AgentlibError, match=message):
+        arithmetic.sample_problems(stages, 4)
+
+
+@pytest.mark.parametrize(
+    "digits, stage, message",
+    [(torch.zeros(4, 3, dtype=torch.long), torch.zeros(4, dtype=torch.long),
+      r"digits must be a \(B, 5\) tensor, got \(4, 3\)"),
+     (torch.full((1, 5), 12), torch.tensor([0]), "digits must be 0-9, got 12"),
+     (torch.zeros(4, 5, dtype=torch.long), 0,
+      r"stage must be a \(4,\) tensor, got int"),
+     (torch.zeros(2, 5, dtype=torch.long), torch.tensor([0, 3]),
+      "stage must be 0-2, got 3")],
+)
+def test_make_problems_checks_digits_and_stages(digits, stage, message):
+    with pytest.raises(AgentlibError, match=message):
+        arithmetic.make_problems(digits, stage)
+
+
+@pytest.mark.parametrize(
+    "actions", [torch.tensor([0, 1, 5]), torch.tensor([[0, 1, 5]] * 2)]
+)
+def test_run_programs_needs_one_row_of_actions_per_problem(actions):
+    problems = arithmetic.problems_from_contexts([[3, 4, 5]] * 3)
+    with pytest.raises(AgentlibError, match=r"actions must be a \(3, T\)"):
+        arithmetic.run_programs(problems, actions)
+
+
+def test_small_integer_digits_do_not_wrap():
+    digits = torch.tensor([[0, 0, 0, 9, 9]], dtype=torch.uint8)
+    problems = arithmetic.make_problems(digits, torch.tensor([2]))
+    assert problems.target.tolist() == [-81]  # uint8 arithmetic gave 175
+    program = [arithmetic.TOOLS.index(tool)
+               for tool in "MUL ADD STO MUL RCL ANS".split()]
+    final = arithmetic.run_programs(problems, torch.tensor([program]))
+    assert arithmetic.is_correct(final, problems).tolist() == [True]
+
+
+@pytest.mark.parametrize("which", ["digits", "stage"])
+def test_bool_digits_or_stages_are_refused(which):
+    digits = torch.zeros(1, 5, dtype=torch.long)
+    stage = torch.tensor([1])
+    if which == "digits":
+        digits = digits.bool()
+    else:
+        stage = stage.bool()  # was read as stage 1
+    with pytest.raises(AgentlibError, match=f"{which} must hold integers"):
+        arithmetic.make_problems(digits, stage)
+
+
+@pytest.mark.parametrize(
+    "actions, message",
+    [(torch.tensor([[0.0, 5.0]]), "integer action ids"),
+     (torch.tensor([[0, -1]]), "action ids must be >= 0, got -1"),
+     (torch.tensor([[True, False]]), "integer action ids")],
+)
+def test_run_programs_refuses_ids_that_are_not_actions(actions, message):
+    problems = arithmetic.problems_from_contexts([[3, 4, 5]])
+    with pytest.raises(AgentlibError, match=message):
+        arithmetic.run_programs(problems, actions)
