@@ -66,9 +66,10 @@ class LiveProgress:
         if not in_jupyter_kernel():
             print(line, flush=True)
             return
-        from IPython.display import display
+        from IPython.display import Pretty, display
 
+        text = Pretty(line)  # the line as text, not a quoted str repr
         if self.handle is None:
-            self.handle = display(line, display_id=True)
+            self.handle = display(text, display_id=True)
         else:
-            self.handle.update(line)
+            self.handle.update(text)

@@ -23,3 +23,29 @@ def test_prints_plain_lines_outside_a_kernel(capsys):
     progress.close()
     # the first line at once, the rest held back, the last on close
     assert capsys.readouterr().out == "update 1\nupdate 3\n"
+
+
+def test_in_a_kernel_the_line_is_text_not_a_quoted_string(monkeypatch):
+    import IPython.display
+
+    from agentlib import progress as module
+
+    shown, updated = [], []
+
+    class Handle:
+        def update(self, obj):
+            updated.append(obj)
+
+    def display(obj, display_id=False):
+        shown.append(obj)
+        return Handle()
+
+    monkeypatch.setattr(module, "in_jupyter_kernel", lambda: True)
+    monkeypatch.setattr(IPython.display, "display", display)
+    live = LiveProgress(every_seconds=0)
+    live({"update": 1})
+    live({"update": 2})
+    # Pretty's text/plain is the line itself; a str would show its repr
+    assert all(isinstance(obj, IPython.display.Pretty)
+               for obj in shown + updated)
+    assert [obj.data for obj in shown + updated] == ["update 1", "update 2"]

@@ -163,9 +163,10 @@ def execute_chapter(path: Path, timeout: int = 900) -> float:
     sync_colab_badge(notebook, path.name)
     sync_setup_cell(notebook)
     start = time.perf_counter()
-    client = NotebookClient(
+    client = NotebookClient(  # no widget state: a page cannot run it
         notebook, timeout=timeout, kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
+        store_widget_state=False,
     )
     client.execute()
     notebook.metadata[METADATA_KEY] = {"source_sha256": source_fingerprint()}

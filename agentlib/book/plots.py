@@ -19,6 +19,8 @@ from agentlib.errors import AgentlibError, is_number
 History = list[dict] | TrainResult
 STAGE_COLORS = ("tab:blue", "tab:orange", "tab:green")
 SIGNALS = ("reward", "exact", "pg_loss", "v_loss", "entropy")
+PANELS_PER_ROW = 3
+"""At most three panels side by side: 7.5 inches, the page's column."""
 
 
 def records_of(history: History) -> list[dict]:
@@ -103,10 +105,15 @@ def plot_signals(
     """One small panel per per-update signal, against episodes."""
     history = records_of(history)
     keys = check_signals(history, keys)
-    fig, axes = plt.subplots(1, len(keys), figsize=(3 * len(keys), 2.6),
-                             squeeze=False)
+    rows = -(-len(keys) // PANELS_PER_ROW)
+    columns = min(len(keys), PANELS_PER_ROW)
+    fig, grid = plt.subplots(rows, columns, squeeze=False,
+                             figsize=(2.5 * columns, 2.4 * rows))
+    axes = list(grid.flat)
+    for spare in axes[len(keys):]:
+        fig.delaxes(spare)
     episodes = [record["episodes"] for record in history]
-    for ax, key in zip(axes[0], keys, strict=True):
+    for ax, key in zip(axes, keys, strict=False):
         ax.plot(episodes, [record[key] for record in history], lw=0.8)
         ax.set(title=key, xlabel="episodes")
     fig.tight_layout()
@@ -129,7 +136,7 @@ def plot_decision_probs(
     for step, row in enumerate(rows):
         for action, p in enumerate(row["probs"]):
             ax.text(action, step, f"{p:.2f}", ha="center", va="center",
-                    fontsize=7, color="white" if p > 0.6 else "black")
+                    fontsize=8, color="white" if p > 0.6 else "black")
         chosen = names.index(row["tool"])
         ax.add_patch(Rectangle((chosen - 0.5, step - 0.5), 1, 1,
                                fill=False, ec="tab:red", lw=1.5))

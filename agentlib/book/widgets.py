@@ -118,15 +118,42 @@ class MachinePlayground:
         ])
 
 
+LIVE_NOTE = ("Interactive explorer: its controls work when this chapter "
+             "runs in Jupyter or Colab. Its static view follows.")
+
+
+class LiveWidget:
+    """A widget for a running kernel; plain text for a rendered page,
+    which has no kernel to drive it (the book embeds no widget state)."""
+
+    def __init__(self, widget: widgets.Widget):
+        self.widget = widget
+
+    def _repr_mimebundle_(self, **kwargs) -> dict:
+        """The widget's own bundle, with :data:`LIVE_NOTE` as its text."""
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        return {**bundle, "text/plain": LIVE_NOTE}
+
+
+def show_live(widget: widgets.Widget) -> None:
+    """Display ``widget`` live, and as a note on a rendered page."""
+    display(LiveWidget(widget))
+
+
+def show_static(html: str) -> None:
+    """Display ``html``, the static view of an explorer's default state."""
+    display(HTML(f'<div class="agentlib-static"><p><i>Static view of the '
+                 f'default state:</i></p>{html}</div>'))
+
+
 def show_machine_playground(
     context: Sequence[int] = (3, 4, 5, 2, 6),
     program: Sequence[str] = ("MUL", "ADD", "STO", "MUL", "RCL", "ANS"),
 ) -> MachinePlayground:
     """Display the playground, then its default state as static HTML."""
     playground = MachinePlayground(context, program)
-    display(playground.widget())
-    display(HTML(f"<p><i>Static view of the default state:</i></p>"
-                 f"{trace_html(context, program)}"))
+    show_live(playground.widget())
+    show_static(trace_html(context, program))
     return playground
 
 
@@ -163,9 +190,8 @@ def show_agent_explorer(
     box = widgets.VBox([
         widgets.HBox([playground.stage, *playground.digits]), steps, view,
     ])
-    display(box)
-    display(HTML(f"<p><i>Static view of the default state:</i></p>"
-                 f"{decisions_html(model, context)}"))
+    show_live(box)
+    show_static(decisions_html(model, context))
     return box
 
 
@@ -212,7 +238,6 @@ def show_expression_explorer(
         control.observe(refresh, names="value")
     refresh()
     box = widgets.VBox([text, steps, view])
-    display(box)
-    display(HTML(f"<p><i>Static view of the default state:</i></p>"
-                 f"{expression_html(model, expression)}"))
+    show_live(box)
+    show_static(expression_html(model, expression))
     return box

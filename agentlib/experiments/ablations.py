@@ -241,31 +241,42 @@ def run_all(
 def format_thousands(stats: dict, seeds: int) -> str:
     """Median episodes in thousands and the seeds that got there."""
     if stats["count"] == 0:
-        return f"{'never':>7} 0/{seeds}"
-    return f"{stats['median'] / 1000:>6.0f}k {stats['count']}/{seeds}"
+        return f"never 0/{seeds}"
+    return f"{stats['median'] / 1000:.0f}k {stats['count']}/{seeds}"
+
+
+def percent(value: float) -> str:
+    """``value`` in percent: 100 exactly, else to one decimal."""
+    return "100" if value == 1 else f"{100 * value:.1f}"
+
+
+def format_final(accuracy: dict) -> str:
+    """Median and worst seed's exact match, in percent."""
+    return f"{percent(accuracy['median'])}/{percent(accuracy['min'])}"
 
 
 def format_table(result: dict) -> str:
-    """The summary as aligned text: one line per variant."""
+    """The summary as aligned text, one line per variant, narrow enough
+    for the book's column (84 characters for three stages)."""
     if "task" in result:
         return format_length_table(result)
     stages = range(len(result["summary"][0]["accuracy"]))
     lines = [
         f"{result['machine']['device']} ({result['machine']['name']}), "
-        f"seeds {result['seeds']}; episodes to {result['level']:.0%} "
-        f"held-out (median, seeds reaching it); final exact match "
-        f"(median / worst seed)",
-        f"{'variant':15} {'solved':>6} " + " ".join(
-            f"{'to 99% s' + str(s):>12}" for s in stages
-        ) + " " + " ".join(f"{'final s' + str(s):>13}" for s in stages),
+        f"seeds {result['seeds']}",
+        f"to {result['level']:.0%}: median episodes to {result['level']:.0%} "
+        f"held-out, and the seeds that got there",
+        "final: exact match (%), median / worst seed",
+        f"{'variant':14} {'solved':>6} " + " ".join(
+            f"{f's{s} to 99%':>9}" for s in stages
+        ) + " " + " ".join(f"{f's{s} final':>10}" for s in stages),
     ]
     for row in result["summary"]:
         seeds = row["seeds"]
-        reach = " ".join(f"{format_thousands(stats, seeds):>12}"
+        reach = " ".join(f"{format_thousands(stats, seeds):>9}"
                          for stats in row["episodes_to_99"])
-        final = " ".join(f"{a['median']:>6.1%}/{a['min']:>6.1%}"
-                         for a in row["accuracy"])
-        lines.append(f"{row['variant']:15} {row['solved']:>3}/{seeds} "
+        final = " ".join(f"{format_final(a):>10}" for a in row["accuracy"])
+        lines.append(f"{row['variant']:14} {row['solved']:>4}/{seeds} "
                      f"{reach} {final}")
     return "\n".join(lines)
 

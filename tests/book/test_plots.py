@@ -99,3 +99,10 @@ def test_an_accuracy_plot_needs_evaluated_records(history, message):
 def test_a_decision_heatmap_needs_rows():
     with pytest.raises(AgentlibError, match="rows is empty"):
         plots.plot_decision_probs([], ["MUL", "ADD"])
+
+
+def test_five_signals_wrap_into_rows_that_fit_the_page():
+    fig = plots.plot_signals(HISTORY, plots.SIGNALS)
+    assert [ax.get_title() for ax in fig.axes] == list(plots.SIGNALS)
+    rows = {ax.get_position().y0 for ax in fig.axes}
+    assert len(rows) == 2 and fig.get_size_inches()[0] <= 7.5

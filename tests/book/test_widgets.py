@@ -1,5 +1,6 @@
 """Tests for book.widgets: the playground's logic and static views."""
 
+import ipywidgets
 import pytest
 import torch
 
@@ -60,3 +61,18 @@ def test_decisions_html_refuses_a_step_count_that_is_not_one(upto):
     model = ActorCritic(ActorCriticConfig(d_model=8))
     with pytest.raises(AgentlibError, match="upto must be an integer >= 1"):
         widgets.decisions_html(model, [3, 4, 5], upto=upto)
+
+
+def test_a_live_widget_is_a_note_on_a_rendered_page():
+    slider = ipywidgets.IntSlider()
+    bundle = widgets.LiveWidget(slider)._repr_mimebundle_()
+    assert bundle["text/plain"] == widgets.LIVE_NOTE  # what pages show
+    view = bundle["application/vnd.jupyter.widget-view+json"]
+    assert view["model_id"] == slider.model_id  # what kernels show
+
+
+def test_the_static_view_is_marked_for_the_page_check(monkeypatch):
+    shown = []
+    monkeypatch.setattr(widgets, "display", shown.append)
+    widgets.show_static("<table></table>")
+    assert shown[0].data.startswith('<div class="agentlib-static">')
