@@ -9,9 +9,11 @@ stored outputs can never silently come from other code.
 import argparse
 import ast
 import hashlib
+import io
 import re
 import subprocess
 import time
+import tokenize
 from pathlib import Path
 
 import agentlib
@@ -51,20 +53,36 @@ device = resolve_device("auto")"""
 
 
 def code_only(source: str) -> str:
-    """``source`` without comments, docstrings and layout: what it does.
+    """``source`` without comments, docstrings and blank lines: what it
+    does, as the same text on every Python this book supports.
 
     No chapter prints a docstring, so rewording one changes no output.
+    (``ast.unparse`` would also drop layout, but its text differs
+    between Python versions, and so would the fingerprint.)
     """
-    tree = ast.parse(source)
-    for node in ast.walk(tree):
-        body = getattr(node, "body", None)
-        if isinstance(body, list):
-            kept = [statement for statement in body if not (
-                isinstance(statement, ast.Expr)
-                and isinstance(statement.value, ast.Constant)
-                and isinstance(statement.value.value, str))]
-            node.body = kept or [ast.Pass()]
-    return ast.unparse(tree)
+    lines = source.splitlines()
+    for (row, col), (end_row, end_col) in ignored_spans(source):
+        for number in range(row, end_row + 1):
+            line = lines[number - 1]
+            start = col if number == row else 0
+            stop = end_col if number == end_row else len(line)
+            lines[number - 1] = line[:start] + " " * (stop - start) \
+                + line[stop:]
+    return "\n".join(line.rstrip() for line in lines if line.strip())
+
+
+def ignored_spans(source: str) -> list[tuple[tuple[int, int], ...]]:
+    """(start, end) positions, rows from 1, of every comment and every
+    string statement (docstrings) in ``source``."""
+    spans = [(token.start, token.end) for token in tokenize.generate_tokens(
+        io.StringIO(source).readline) if token.type == tokenize.COMMENT]
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Expr) and isinstance(
+                node.value, ast.Constant) and isinstance(node.value.value,
+                                                         str):
+            spans.append(((node.lineno, node.col_offset),
+                          (node.end_lineno, node.end_col_offset)))
+    return spans
 
 
 def package_files(package_dir: Path = PACKAGE_DIR) -> list[Path]:

@@ -114,3 +114,11 @@ def test_the_command_leaves_notebooks_outside_the_book_alone(
     assert cli.main(["notebooks", str(path)]) == 2
     assert "is not one of the book's chapters" in capsys.readouterr().err
     assert path.read_text() == before  # no badge, no set-up cell
+
+
+def test_code_only_by_hand():
+    source = ('"""Module doc."""\n\n'
+              'def f(x):  # a comment\n'
+              '    """Function doc,\n    two lines."""\n'
+              '    return x + 1\n')
+    assert notebooks.code_only(source) == "def f(x):\n    return x + 1"
