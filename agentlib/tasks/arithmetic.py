@@ -147,6 +147,16 @@ def shape_of(value) -> str:
     return type(value).__name__
 
 
+def check_integers(name: str, values: torch.Tensor,
+                   what: str = "integers") -> None:
+    """Raise unless the tensor ``values`` has an integer dtype (bool is
+    not one: it would be read as 0 and 1)."""
+    if values.is_floating_point() or values.is_complex() or (
+        values.dtype == torch.bool
+    ):
+        raise AgentlibError(f"{name} must hold {what}, got {values.dtype}")
+
+
 def check_values(name: str, values: torch.Tensor, allowed: range) -> None:
     """Raise unless the integer tensor ``values`` holds only ``allowed``.
 
@@ -154,10 +164,7 @@ def check_values(name: str, values: torch.Tensor, allowed: range) -> None:
     Python wait for the device on every training batch, which the
     engine never does (and a CUDA graph cannot record).
     """
-    if values.is_floating_point() or values.is_complex() or (
-        values.dtype == torch.bool
-    ):
-        raise AgentlibError(f"{name} must hold integers, got {values.dtype}")
+    check_integers(name, values)
     if values.device.type != "cpu":
         return
     outside = (values < allowed.start) | (values >= allowed.stop)
@@ -318,11 +325,7 @@ def step(state: Machine, problems: Problems, action: torch.Tensor) -> Machine:
 def check_action_ids(actions: torch.Tensor) -> None:
     """Raise unless ``actions`` holds integer ids >= 0 (ids past the
     tools are allowed: they only use a step)."""
-    if actions.is_floating_point() or actions.is_complex() or (
-        actions.dtype == torch.bool
-    ):
-        raise AgentlibError(
-            f"actions must hold integer action ids, got {actions.dtype}")
+    check_integers("actions", actions, "integer action ids")
     if actions.device.type == "cpu" and (actions < 0).any():
         raise AgentlibError(
             f"action ids must be >= 0, got {actions.min().item()}")
