@@ -6,6 +6,7 @@ the chapter can show it with an assertion rather than describe it.
 
 import itertools
 import random
+from dataclasses import dataclass, replace
 
 import torch
 
@@ -163,3 +164,138 @@ def non_tool_fraction(actions: torch.Tensor) -> float:
     """Fraction of emitted tokens that are digits or control tokens."""
     tools = torch.tensor(TOOL_TOKENS + (ANS,))
     return (~torch.isin(actions, tools)).float().mean().item()
+
+
+# Defect 7: a policy small enough to enumerate, to show the article's
+# baseline biased exactly rather than by sampling.
+
+TOY_ACTIONS = ("MUL", "ADD")
+
+
+@dataclass(frozen=True)
+class TwoStepToy:
+    """A two-step tabular policy, its critic and its reward, all exact.
+
+    The state at step 2 is the first action, so step 2's logits and
+    the critic's value there depend on it. Tensors are float64.
+    """
+
+    first_logits: torch.Tensor  # (A,) logits of the first action
+    second_logits: torch.Tensor  # (A, A): row = the first action
+    first_value: float  # V(s_1), the critic at the start
+    second_value: torch.Tensor  # (A,) V(s_2) after each first action
+    reward: torch.Tensor  # (A, A) R of each two-action program
+
+
+def toy_problem() -> TwoStepToy:
+    """The chapter's toy: reward 1 for ``MUL ADD`` alone, as exact match.
+
+    The policy leans the wrong way at step 1; the critic's values are
+    fixed numbers, as if partly learned.
+    """
+    f64 = torch.float64
+    return TwoStepToy(
+        first_logits=torch.tensor([0.0, 0.5], dtype=f64),
+        second_logits=torch.tensor([[0.0, 0.3], [0.2, 0.0]], dtype=f64),
+        first_value=0.3,
+        second_value=torch.tensor([0.5, 0.1], dtype=f64),
+        reward=torch.tensor([[0.0, 1.0], [0.0, 0.0]], dtype=f64),
+    )
+
+
+def _log_probs(first_logits, second_logits) -> torch.Tensor:
+    """(A, A, 2) log pi(a_t | s_t) of both steps of every trajectory."""
+    first = torch.log_softmax(first_logits, 0)  # (A,)
+    second = torch.log_softmax(second_logits, 1)  # (A, A)
+    return torch.stack([first[:, None].expand_as(second), second], -1)
+
+
+def _leaves(toy: TwoStepToy) -> tuple[torch.Tensor, torch.Tensor]:
+    """Fresh copies of the toy's logits that autograd differentiates."""
+    return (
+        toy.first_logits.detach().clone().requires_grad_(),
+        toy.second_logits.detach().clone().requires_grad_(),
+    )
+
+
+def _flat_grad(output: torch.Tensor, leaves) -> torch.Tensor:
+    """Gradient of ``output`` w.r.t. the logits, flattened: (A + A * A,)."""
+    grads = torch.autograd.grad(output, leaves)
+    return torch.cat([grad.flatten() for grad in grads])
+
+
+def trajectory_probs(toy: TwoStepToy) -> torch.Tensor:
+    """(A, A) p(tau) of every two-action program."""
+    with torch.no_grad():
+        return _log_probs(toy.first_logits, toy.second_logits).sum(-1).exp()
+
+
+def expected_return_gradient(toy: TwoStepToy) -> torch.Tensor:
+    """Autograd of J = sum_tau p(tau) R(tau): the true policy gradient."""
+    leaves = _leaves(toy)
+    prob = _log_probs(*leaves).sum(-1).exp()  # (A, A)
+    return _flat_grad((prob * toy.reward).sum(), leaves)
+
+
+def expected_estimate(
+    toy: TwoStepToy, advantage: torch.Tensor
+) -> torch.Tensor:
+    """Exact E[sum_t grad log pi(a_t | s_t) * advantage_t] over every tau.
+
+    ``advantage`` is (A, A, 2), per trajectory and step; it is held
+    constant (detached), as the article's update holds its own.
+    """
+    leaves = _leaves(toy)
+    log_prob = _log_probs(*leaves)  # (A, A, 2)
+    prob = log_prob.sum(-1).exp().detach()  # (A, A) p(tau), a weight
+    weighted = (log_prob * advantage.detach()).sum(-1)  # (A, A)
+    return _flat_grad((prob * weighted).sum(), leaves)
+
+
+def exact_policy_gradient(toy: TwoStepToy) -> torch.Tensor:
+    """sum_tau p(tau) R(tau) grad log p(tau): no baseline at all."""
+    return expected_estimate(toy, toy.reward[..., None].expand(-1, -1, 2))
+
+
+def article_advantage(toy: TwoStepToy) -> torch.Tensor:
+    """(A, A, 2) the article's R - sum_k V(s_k), one for every step."""
+    total_value = toy.first_value + toy.second_value  # (A,) per first action
+    advantage = toy.reward - total_value[:, None]  # (A, A)
+    return advantage[..., None].expand(-1, -1, 2)
+
+
+def per_step_advantage(toy: TwoStepToy) -> torch.Tensor:
+    """(A, A, 2) R - V(s_t): each step's baseline depends on s_t alone."""
+    first = toy.reward - toy.first_value
+    second = toy.reward - toy.second_value[:, None]
+    return torch.stack([first, second], -1)
+
+
+def baseline_gradients(toy: TwoStepToy) -> dict[str, torch.Tensor]:
+    """The true gradient and the expectations of the two estimators."""
+    return {
+        "exact": exact_policy_gradient(toy),
+        "article": expected_estimate(toy, article_advantage(toy)),
+        "per-step": expected_estimate(toy, per_step_advantage(toy)),
+    }
+
+
+def exact_critic(toy: TwoStepToy) -> TwoStepToy:
+    """The toy with a perfect critic: V(s) = E[R | s] in every state."""
+    prob = trajectory_probs(toy)  # (A, A)
+    to_come = (prob * toy.reward).sum(1) / prob.sum(1)  # (A,) E[R | a_1]
+    expected = (prob * toy.reward).sum().item()
+    return replace(toy, first_value=expected, second_value=to_come)
+
+
+def toy_parameter_names(toy: TwoStepToy) -> list[str]:
+    """Names of the logits, in the order of the flattened gradients."""
+    names = TOY_ACTIONS[: len(toy.first_logits)]
+    first = [f"step 1: {a}" for a in names]
+    second = [f"step 2 after {a1}: {a}" for a1 in names for a in names]
+    return first + second
+
+
+def cosine(a: torch.Tensor, b: torch.Tensor) -> float:
+    """Cosine of the angle between two gradient vectors."""
+    return (a @ b / (a.norm() * b.norm())).item()

@@ -67,3 +67,72 @@ def test_bad_stages_are_a_clear_error(stage):
         audit.answer(ToolEnv(), [MUL, ANS], ABC, stage)
     with pytest.raises(AgentlibError, match="stage must be 0, 1 or 2"):
         audit.greedy_actions(original.make_article(0), [[3, 4, 5]], stage)
+
+
+F64 = torch.float64
+
+
+def uniform_toy(second_value=(0.5, 0.0)) -> audit.TwoStepToy:
+    """All logits zero, reward 1 for MUL ADD: every p(tau) is 1/4."""
+    return audit.TwoStepToy(
+        first_logits=torch.zeros(2, dtype=F64),
+        second_logits=torch.zeros(2, 2, dtype=F64),
+        first_value=0.25,
+        second_value=torch.tensor(second_value, dtype=F64),
+        reward=torch.tensor([[0.0, 1.0], [0.0, 0.0]], dtype=F64),
+    )
+
+
+def test_exact_policy_gradient_by_hand_and_by_autograd():
+    # J = p1(MUL) p2(ADD | MUL); d p / d logit = p (1[a] - p) = +-1/4
+    by_hand = torch.tensor([1, -1, -1, 1, 0, 0], dtype=F64) / 8
+    toy = uniform_toy()
+    assert torch.allclose(audit.exact_policy_gradient(toy), by_hand)
+    assert torch.allclose(audit.expected_return_gradient(toy), by_hand)
+    chapter = audit.toy_problem()
+    assert torch.allclose(
+        audit.exact_policy_gradient(chapter),
+        audit.expected_return_gradient(chapter), atol=1e-14,
+    )
+
+
+def test_article_bias_by_hand():
+    # bias = -d/d logit1 E[V(s_2)] = -p1 (V2 - E V2) = -(+-1/8)
+    grads = audit.baseline_gradients(uniform_toy((0.5, 0.0)))
+    by_hand = torch.tensor([0, 0, -1, 1, 0, 0], dtype=F64) / 8
+    assert torch.allclose(grads["article"], by_hand, atol=1e-15)
+    assert torch.allclose(grads["per-step"], grads["exact"], atol=1e-15)
+
+
+def test_a_value_that_no_action_changes_leaves_no_bias():
+    grads = audit.baseline_gradients(uniform_toy((0.4, 0.4)))
+    assert torch.allclose(grads["article"], grads["exact"], atol=1e-15)
+
+
+def test_per_step_baseline_is_unbiased_and_the_article_is_not():
+    toy = audit.toy_problem()
+    for critic in (toy, audit.exact_critic(toy)):
+        grads = audit.baseline_gradients(critic)
+        diff = grads["per-step"] - grads["exact"]
+        assert diff.abs().max() < 1e-12
+        # step 2's summed values depend on s_2 alone: no bias there
+        assert torch.allclose(grads["article"][2:], grads["exact"][2:])
+    grads = audit.baseline_gradients(toy)
+    assert (grads["article"] - grads["exact"]).norm() > 0.1
+    assert audit.cosine(grads["article"], grads["exact"]) < 0.9
+
+
+def test_exact_critic_values_and_its_vanishing_first_step():
+    critic = audit.exact_critic(uniform_toy((0.0, 0.0)))
+    assert critic.first_value == pytest.approx(0.25)
+    by_hand = torch.tensor([0.5, 0.0], dtype=F64)  # E[R | a_1]
+    assert torch.allclose(critic.second_value, by_hand)
+    grads = audit.baseline_gradients(audit.exact_critic(audit.toy_problem()))
+    assert grads["article"][:2].abs().max() < 1e-12
+
+
+def test_toy_parameter_names_follow_the_gradient_order():
+    names = audit.toy_parameter_names(audit.toy_problem())
+    assert names[0] == "step 1: MUL"
+    assert names[3] == "step 2 after MUL: ADD"
+    assert len(names) == len(audit.exact_policy_gradient(audit.toy_problem()))
