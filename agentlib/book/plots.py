@@ -4,17 +4,19 @@ Two figures every training chapter needs: greedy exact match per stage
 on held-out problems against episodes, with the curriculum's current
 stage shaded; and the per-update training signals (mean return, sampled
 exact match, the losses). One more for inspection: the agent's action
-probabilities at each step of one episode, as a heatmap.
+probabilities at each step of one episode, as a heatmap. And one
+diagram, drawn rather than measured: the loop of agent and machine.
 """
 
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
-from matplotlib.patches import Rectangle
+from matplotlib.patches import FancyBboxPatch, Rectangle
 
 from agentlib.agent.train import TrainResult
 from agentlib.errors import AgentlibError, is_number
+from agentlib.tasks.arithmetic import TOOLS
 
 History = list[dict] | TrainResult
 STAGE_COLORS = ("tab:blue", "tab:orange", "tab:green")
@@ -145,3 +147,125 @@ def plot_decision_probs(
                   [f"{row['step']} {row['tool']}" for row in rows])
     ax.set(xlabel="action", ylabel="step and choice", title=title)
     return ax
+
+
+Box = tuple[float, float, float, float]
+"""A diagram box: left, bottom, width, height, in the diagram's units."""
+LOOP_SIZE = (7.5, 5.2)
+"""The diagram's inches: the page's column, 100 units across."""
+LINE = 2.7
+"""Height of one line of 9 pt text, in the diagram's units."""
+AGENT, MACHINE, REWARD = "#dbe8f5", "#fbe3cc", "#d9efd5"
+LOOP_BOXES: dict[str, tuple[Box, str, str, tuple[str, ...]]] = {
+    "problem": ((9, 56.5, 42, 11.5), AGENT, "problem, read once", (
+        r"context digits $x_0, \ldots, x_{n-1}$, $n = 3 + s$,",
+        r"their positions $0, \ldots, n-1$ and the stage $s$")),
+    "first state": ((9, 43, 42, 8.5), AGENT, "first GRU state", (
+        r"$h_0 = \tanh(\mathrm{mean}_i\,(E[x_i] + P[i]) + S[s])$",)),
+    "gru": ((9, 25.5, 42, 11.5), AGENT, r"GRU cell, steps $t = 1, \ldots, 6$",
+            (r"$h_t = \mathrm{GRU}(E[a_{t-1}],\ h_{t-1})$",
+             r"reads only its previous action ($a_0$ = START)")),
+    "heads": ((9, 2, 42, 19), AGENT, "two heads on $h_t$", (
+        r"policy $\pi(a \mid h_t)$ over the six tools", "", "",
+        r"value $V(h_t)$: the reward still to come")),
+    "machine": ((57, 24.5, 42, 43.5), MACHINE, "machine: arithmetic.step", (
+        "registers acc and mem, both empty at first,",
+        "and a cursor i over the context digits x")),
+    "reward": ((57, 2, 42, 16.5), REWARD, "reward", (
+        r"$r_t$ = score(after) $-$ score(before), where",
+        "score = 1 if ANS answers the target exactly",
+        "+ 1.5 progress: the share of digits the",
+        "registers hold combined as in the target")),
+}
+"""Each box of :func:`plot_agent_loop`: where, colour, title, lines."""
+TOOL_RULES = (
+    ("MUL", "acc = x[i]·x[i+1] if acc is empty,"), ("", "else acc·x[i]"),
+    ("ADD", "acc = acc + x[i]"), ("SUB", "acc = acc − x[i]"),
+    ("STO", "mem = acc, and acc is emptied"), ("RCL", "acc = mem − acc"),
+    ("ANS", "answers acc; the episode ends"),
+)
+"""What each tool does, as :func:`agentlib.tasks.arithmetic.step`."""
+MACHINE_NOTES = (
+    "each digit used moves the cursor on; a tool",
+    "without its operands only uses a step,",
+    "and an episode has 6 steps at most.",
+    "The agent never sees acc or mem.",
+)
+
+
+def draw_box(ax: Axes, name: str) -> None:
+    """One box of :data:`LOOP_BOXES`: a title and lines under it."""
+    (left, bottom, width, height), color, title, lines = LOOP_BOXES[name]
+    ax.add_patch(FancyBboxPatch(
+        (left, bottom), width, height,
+        boxstyle="round,pad=0,rounding_size=1.5", fc=color, ec="0.35",
+        lw=1, gid=name))
+    top = bottom + height - 1.2
+    ax.text(left + 1.5, top, title, fontsize=10, weight="bold", va="top",
+            gid=name)
+    for row, line in enumerate(lines, start=1):
+        ax.text(left + 1.5, top - 0.6 - row * LINE, line, fontsize=9,
+                va="top", gid=name)
+
+
+def draw_rules(ax: Axes, left: float, top: float) -> None:
+    """The machine's tools and what each does, one per line."""
+    for row, (tool, effect) in enumerate(TOOL_RULES):
+        y = top - row * LINE
+        ax.text(left, y, tool, fontsize=9, weight="bold", va="top",
+                family="monospace", gid="machine")
+        ax.text(left + 7, y, effect, fontsize=9, va="top", gid="machine")
+    for row, note in enumerate(MACHINE_NOTES, start=len(TOOL_RULES)):
+        ax.text(left, top - 0.5 - row * LINE, note, fontsize=9,
+                style="italic", va="top", gid="machine")
+
+
+def draw_tools(ax: Axes, left: float, bottom: float) -> None:
+    """The six tool names in a row of chips: the policy's outputs."""
+    for index, tool in enumerate(TOOLS):
+        x = left + index * 6.6
+        ax.add_patch(FancyBboxPatch(
+            (x, bottom), 5.6, 3, boxstyle="round,pad=0,rounding_size=0.6",
+            fc="white", ec="tab:blue", lw=0.8, gid="tool"))
+        ax.text(x + 2.8, bottom + 1.5, tool, fontsize=9, ha="center",
+                va="center", family="monospace", gid="heads")
+
+
+def draw_arrow(ax: Axes, start: tuple[float, float],
+               end: tuple[float, float], rad: float = 0.0) -> None:
+    """An arrow from ``start`` to ``end``, bent by ``rad``."""
+    ax.annotate("", end, start, arrowprops={
+        "arrowstyle": "-|>", "color": "0.25", "lw": 1.2,
+        "connectionstyle": f"arc3,rad={rad}", "shrinkA": 0, "shrinkB": 0})
+
+
+def label(ax: Axes, x: float, y: float, text: str, rotation: int = 0
+          ) -> None:
+    """A label beside an arrow."""
+    ax.text(x, y, text, fontsize=9, ha="center", va="center",
+            rotation=rotation, color="0.15")
+
+
+def plot_agent_loop() -> plt.Figure:
+    """The first task's loop: what the GRU reads and emits, what the
+    machine does with each tool, and where the reward comes from."""
+    fig = plt.figure(figsize=LOOP_SIZE)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set(xlim=(0, 100), ylim=(0, 100 * LOOP_SIZE[1] / LOOP_SIZE[0]))
+    ax.axis("off")
+    for name in LOOP_BOXES:
+        draw_box(ax, name)
+    draw_rules(ax, 58.5, 57.3)
+    draw_tools(ax, 11, 10.2)
+    draw_arrow(ax, (30, 56.5), (30, 51.5))
+    draw_arrow(ax, (30, 43), (30, 37))
+    label(ax, 33, 40, "$h_0$")
+    draw_arrow(ax, (30, 25.5), (30, 21))
+    label(ax, 33, 23.2, "$h_t$")
+    draw_arrow(ax, (51, 14), (57, 36))
+    label(ax, 55.8, 26.5, "$a_t$")
+    draw_arrow(ax, (9, 12), (9, 31), rad=-0.45)
+    label(ax, 1.8, 21.5, "$a_t$, read next", rotation=90)
+    draw_arrow(ax, (78, 24.5), (78, 18.5))
+    label(ax, 86, 21.5, "new state")
+    return fig

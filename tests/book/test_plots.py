@@ -8,6 +8,7 @@ matplotlib.use("Agg")
 from agentlib.agent.train import TrainConfig, TrainResult  # noqa: E402
 from agentlib.book import plots  # noqa: E402
 from agentlib.errors import AgentlibError  # noqa: E402
+from agentlib.tasks.arithmetic import TOOLS  # noqa: E402
 
 
 def record(update: int, stage: int, accuracy=None) -> dict:
@@ -106,3 +107,36 @@ def test_five_signals_wrap_into_rows_that_fit_the_page():
     assert [ax.get_title() for ax in fig.axes] == list(plots.SIGNALS)
     rows = {ax.get_position().y0 for ax in fig.axes}
     assert len(rows) == 2 and fig.get_size_inches()[0] <= 7.5
+
+
+def test_the_agent_loop_names_what_the_agent_reads_and_writes():
+    fig = plots.plot_agent_loop()
+    texts = " ".join(t.get_text() for t in fig.axes[0].texts)
+    for word in ("stage", "positions", "START", "GRU", "value", "reward",
+                 "score", "progress", "acc", "mem", "cursor", *TOOLS):
+        assert word in texts, word
+    chips = [t.get_text() for t in fig.axes[0].texts
+             if t.get_gid() == "heads" and t.get_text() in TOOLS]
+    assert chips == list(TOOLS)
+
+
+def test_the_agent_loop_is_legible_at_the_page_width():
+    fig = plots.plot_agent_loop()
+    assert fig.get_size_inches()[0] <= 7.5
+    assert min(t.get_fontsize() for t in fig.axes[0].texts) >= 8
+
+
+def test_the_agent_loop_keeps_its_text_inside_its_boxes():
+    fig = plots.plot_agent_loop()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    edges = ax.get_window_extent(renderer)
+    boxes = {patch.get_gid(): patch.get_window_extent(renderer)
+             for patch in ax.patches if patch.get_gid() in plots.LOOP_BOXES}
+    assert set(boxes) == set(plots.LOOP_BOXES)
+    for text in ax.texts:
+        extent = text.get_window_extent(renderer)
+        outer = boxes.get(text.get_gid(), edges)
+        inside = (outer.x0 <= extent.x0 and extent.x1 <= outer.x1
+                  and outer.y0 <= extent.y0 and extent.y1 <= outer.y1)
+        assert inside, (text.get_text(), text.get_gid())
