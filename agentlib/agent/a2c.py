@@ -1,7 +1,14 @@
-"""The update: advantage actor-critic (A2C) on whole episodes.
+"""The update: REINFORCE with a learned baseline, on whole episodes.
 
 One batch of episodes is rolled out on the machine; each step's return
-is the reward still to come, up to and including ``ANS``. The policy
+is the reward still to come, up to and including ``ANS`` (Monte-Carlo,
+``gamma = 1``). With the critic's value as the baseline this is
+REINFORCE with a baseline (Williams, 1992; Sutton and Barto, 2018,
+section 13.4), not A2C as Mnih et al. (2016) define it, which
+bootstraps its returns from the critic. Both are one option away:
+``gae_lambda < 1`` gives GAE(lambda) (Schulman et al., 2016) and
+``n_step`` gives n-step returns; ``gae_lambda = 1`` gives back the
+Monte-Carlo returns exactly. The policy
 gradient weighs each step's log-probability by its advantage (return
 minus a baseline); the critic regresses the returns; an entropy bonus
 keeps the policy exploring; gradients are clipped. Steps after an
@@ -90,6 +97,65 @@ def compute_returns(
     return returns
 
 
+def lambda_returns(
+    reward: torch.Tensor, value: torch.Tensor, mask: torch.Tensor,
+    gamma: float = 1.0, lam: float = 1.0,
+) -> torch.Tensor:
+    """(B, T) lambda-returns: each step's reward, then the next state's
+    value mixed with the next lambda-return, ``1 - lam`` to ``lam``.
+
+    ``lam = 1`` adds nothing but ``reward + gamma * running``, the
+    Monte-Carlo recursion of :func:`compute_returns`, so it gives the
+    same tensor bit for bit; ``lam = 0`` is the one-step TD target.
+    The value after an episode's last step is zero (``mask``).
+    """
+    value = value.detach()
+    returns = torch.zeros_like(reward)
+    running = torch.zeros_like(reward[:, 0])
+    next_value = torch.zeros_like(reward[:, 0])
+    for t in reversed(range(reward.shape[1])):
+        ahead = running if lam == 1 else (
+            (1 - lam) * next_value + lam * running)
+        running = (reward[:, t] + gamma * ahead) * mask[:, t]
+        returns[:, t] = running
+        next_value = value[:, t] * mask[:, t]
+    return returns
+
+
+def n_step_returns(
+    reward: torch.Tensor, value: torch.Tensor, mask: torch.Tensor,
+    gamma: float = 1.0, n: int = 1,
+) -> torch.Tensor:
+    """(B, T) the next ``n`` rewards, then the value of the state
+    ``n`` steps on (zero past the episode's end), as A2C bootstraps."""
+    value = (value.detach() * mask)
+    steps = reward.shape[1]
+    returns = torch.zeros_like(reward)
+    for t in range(steps):
+        end = min(t + n, steps)
+        running = value[:, end] if end < steps else torch.zeros_like(
+            reward[:, 0])
+        for k in reversed(range(t, end)):
+            running = (reward[:, k] + gamma * running) * mask[:, k]
+        returns[:, t] = running
+    return returns
+
+
+def bootstrapped_returns(
+    batch: "Rollout", gamma: float = 1.0, gae_lambda: float = 1.0,
+    n_step: int = 0,
+) -> torch.Tensor:
+    """(B, T) the returns the loss uses: Monte-Carlo (the default),
+    n-step when ``n_step`` >= 1, else lambda-returns."""
+    if n_step:
+        return n_step_returns(batch.reward, batch.value, batch.mask,
+                              gamma, n_step)
+    if gae_lambda == 1:
+        return compute_returns(batch.reward, batch.mask, gamma)
+    return lambda_returns(batch.reward, batch.value, batch.mask, gamma,
+                          gae_lambda)
+
+
 def check_group_size(group_size: int, num: int) -> int:
     """Return ``group_size`` if it is an integer >= 2 that divides the
     ``num`` episodes of a batch into groups, else raise."""
@@ -172,10 +238,15 @@ def compute_advantage(
 def a2c_loss(
     batch: Rollout, gamma: float = 1.0, value_coef: float = 0.5,
     entropy_coef: float = 0.15, baseline: str = "value",
-    group_size: int = 1,
+    group_size: int = 1, gae_lambda: float = 1.0, n_step: int = 0,
 ) -> tuple[torch.Tensor, dict]:
-    """The weighted sum of the three losses, and their info merged."""
-    returns = compute_returns(batch.reward, batch.mask, gamma)
+    """The weighted sum of the three losses, and their info merged.
+
+    The critic regresses the same returns whose advantage the policy
+    uses: Monte-Carlo by default, else bootstrapped (``gae_lambda``,
+    ``n_step``).
+    """
+    returns = bootstrapped_returns(batch, gamma, gae_lambda, n_step)
     advantage = compute_advantage(batch, returns, baseline, group_size)
     pg_term, pg_info = pg_loss(batch.log_prob, advantage, batch.mask)
     v_term, v_info = v_loss(batch.value, returns, batch.mask)

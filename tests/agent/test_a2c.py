@@ -163,3 +163,68 @@ def test_leave_one_out_needs_groups_that_divide_the_batch(group_size):
 def test_the_group_baseline_needs_a_group_size():
     with pytest.raises(AgentlibError, match="got 1"):
         a2c.a2c_loss(rollout_with_leaves(), baseline="loo")
+
+
+def returns_case() -> tuple[torch.Tensor, ...]:
+    """Two episodes of three steps; the second ends after two."""
+    reward = torch.tensor([[0.5, 0.0, 1.0], [0.25, 2.0, 0.0]])
+    value = torch.tensor([[0.4, 0.8, 0.6], [1.0, 0.5, 9.0]])
+    mask = torch.tensor([[1.0, 1.0, 1.0], [1.0, 1.0, 0.0]])
+    return reward, value, mask
+
+
+def test_lambda_1_gives_the_monte_carlo_returns_bit_for_bit():
+    torch.manual_seed(0)
+    reward, value = torch.randn(64, 6), torch.randn(64, 6)
+    mask = (torch.rand(64, 6) < 0.8).float().cummin(1).values
+    for gamma in (1.0, 0.9):
+        assert torch.equal(
+            a2c.lambda_returns(reward, value, mask, gamma, lam=1.0),
+            a2c.compute_returns(reward, mask, gamma))
+
+
+def test_lambda_0_is_the_one_step_target_by_hand():
+    reward, value, mask = returns_case()
+    returns = a2c.lambda_returns(reward, value, mask, lam=0.0)
+    # r_t + V(s_{t+1}); the value after the last step is zero
+    expected = [[0.5 + 0.8, 0.0 + 0.6, 1.0], [0.25 + 0.5, 2.0, 0.0]]
+    assert torch.allclose(returns, torch.tensor(expected))
+    assert torch.equal(
+        returns, a2c.n_step_returns(reward, value, mask, n=1))
+
+
+def test_lambda_half_mixes_by_hand():
+    reward, value, mask = returns_case()
+    returns = a2c.lambda_returns(reward, value, mask, lam=0.5)
+    last = 1.0
+    middle = 0.0 + 0.5 * 0.6 + 0.5 * last
+    first = 0.5 + 0.5 * 0.8 + 0.5 * middle
+    assert returns[0].tolist() == pytest.approx([first, middle, last])
+
+
+def test_n_step_returns_by_hand():
+    reward, value, mask = returns_case()
+    returns = a2c.n_step_returns(reward, value, mask, n=2)
+    expected = [[0.5 + 0.0 + 0.6, 0.0 + 1.0, 1.0], [0.25 + 2.0, 2.0, 0.0]]
+    assert torch.allclose(returns, torch.tensor(expected))
+    whole = a2c.n_step_returns(reward, value, mask, n=3)
+    assert torch.equal(whole, a2c.compute_returns(reward, mask))
+
+
+def test_bootstrapped_returns_choose_the_configured_kind():
+    reward, value, mask = returns_case()
+    batch = a2c.Rollout(reward, reward, reward, value, reward, mask,
+                        torch.zeros(2, dtype=torch.bool))
+    assert torch.equal(a2c.bootstrapped_returns(batch),
+                       a2c.compute_returns(reward, mask))
+    assert torch.equal(a2c.bootstrapped_returns(batch, n_step=1),
+                       a2c.n_step_returns(reward, value, mask, n=1))
+    assert torch.equal(a2c.bootstrapped_returns(batch, gae_lambda=0.5),
+                       a2c.lambda_returns(reward, value, mask, lam=0.5))
+
+
+def test_a_bootstrapped_advantage_passes_no_gradient_to_the_critic():
+    reward, value, mask = returns_case()
+    value = value.clone().requires_grad_()
+    returns = a2c.lambda_returns(reward, value, mask, lam=0.5)
+    assert not returns.requires_grad
