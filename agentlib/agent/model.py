@@ -51,6 +51,9 @@ class ActorCriticConfig:
     task: str = "arithmetic"
     """The task the agent acts in (see :mod:`agentlib.tasks`): it says
     what the agent reads and which tools it has."""
+    reads_digits: bool = True
+    """False hides the context's digits (an ablation): the first state
+    still shows the context's length and the stage, not its values."""
 
     @property
     def num_actions(self) -> int:
@@ -66,6 +69,7 @@ def check_model_config(config: ActorCriticConfig) -> ActorCriticConfig:
     check_count("d_model", config.d_model)
     check_flag("use_stage", config.use_stage)
     check_flag("allow_digit_actions", config.allow_digit_actions)
+    check_flag("reads_digits", config.reads_digits)
     get_task(config.task)  # raises for an unknown task
     return config
 
@@ -107,6 +111,8 @@ class ActorCritic(nn.Module):
     def initial_state(self, problems) -> torch.Tensor:
         """Each episode's first state from its own context: (B, d)."""
         token_ids, real = self.task.context_tokens(problems)  # (B, L)
+        if not self.config.reads_digits:  # the same token everywhere
+            token_ids = torch.full_like(token_ids, self.task.start_token)
         positions = torch.arange(token_ids.shape[1], device=real.device)
         tokens = self.token_emb(token_ids)  # (B, L, d)
         tokens = tokens + self.pos_emb(positions)  # (B, L, d)

@@ -128,3 +128,14 @@ def test_sample_follows_the_softmax():
 def test_a_config_that_shapes_no_network_is_refused(config, message):
     with pytest.raises(AgentlibError, match=message):
         ActorCritic(config)
+
+
+def test_a_digit_blind_agent_sees_the_length_not_the_digits():
+    model = make_model(reads_digits=False)
+    problems = arithmetic.problems_from_contexts(
+        [[1, 2, 3], [9, 8, 7], [1, 2, 3, 4]])
+    h = model.initial_state(problems)
+    assert torch.equal(h[0], h[1])
+    assert not torch.equal(h[0], h[2])
+    seeing = make_model().initial_state(problems)
+    assert not torch.equal(seeing[0], seeing[1])

@@ -1,0 +1,70 @@
+"""An open-loop policy: a table of logits, one row per stage and step.
+
+It reads nothing but the stage and how many steps it has taken, so it
+can only learn one program per stage. It is an ablation: if it solves
+a task as well as the GRU, that task needs no reading. It has the
+interface of :class:`agentlib.agent.model.ActorCritic` that a rollout
+uses, so the same loss trains it; its "state" is the (B,) row index.
+"""
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from agentlib.agent.model import sample
+from agentlib.errors import AgentlibError
+from agentlib.tasks import get_task
+
+
+@dataclass
+class OpenLoopConfig:
+    """The task whose stages and horizon size the table."""
+
+    task: str = "arithmetic"
+
+
+class OpenLoopPolicy(nn.Module):
+    """Logits and a value per (stage, step): 18 x 6 and 18 numbers on
+    the first task."""
+
+    def __init__(self, config: OpenLoopConfig):
+        """Zero tables: every program equally likely at the start."""
+        super().__init__()
+        self.config = config
+        self.task = task = get_task(config.task)
+        if task.held_out_stages or task.num_obs:
+            raise AgentlibError(
+                f"an open-loop policy needs a task with a fixed horizon "
+                f"and no held-out stages; {task.name} is not one")
+        self.steps = task.horizon(None)
+        rows = len(task.stages) * self.steps
+        self.logits = nn.Parameter(torch.zeros(rows, len(task.tools)))
+        self.values = nn.Parameter(torch.zeros(rows))
+
+    def initial_state(self, problems) -> torch.Tensor:
+        """(B,) the row of each episode's first step: stage * steps."""
+        return problems.stage * self.steps
+
+    def start_action(self, num: int, device: torch.device) -> torch.Tensor:
+        """(B,) a placeholder: the table reads no previous action."""
+        return torch.zeros(num, dtype=torch.long, device=device)
+
+    def get_action_and_value(
+        self, h: torch.Tensor, prev_action: torch.Tensor,
+        action: torch.Tensor | None = None, greedy: bool = False,
+        generator: torch.Generator | None = None,
+        obs: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, ...]:
+        """Act from row ``h``; return ``(action, log_prob, entropy,
+        value, next row)`` like the GRU's."""
+        logits = self.logits[h]  # (B, A)
+        log_probs = F.log_softmax(logits, dim=-1)
+        if action is None and greedy:
+            action = logits.argmax(-1)
+        elif action is None:
+            action = sample(logits, generator)
+        log_prob = log_probs.gather(1, action[:, None]).squeeze(1)
+        entropy = -(log_probs.exp() * log_probs).sum(-1)
+        return action, log_prob, entropy, self.values[h], h + 1
