@@ -1,9 +1,10 @@
 """Evaluation: greedy exact-match accuracy per stage, batched.
 
-The one number the book reports: the share of fresh problems whose
-greedy program answers exactly the stated target. No partial credit,
-no sampling. The first task evaluates all stages in one batch; a task
-may hand over one batch per stage (:func:`test_accuracy`).
+The one number the book reports: the share of problems whose greedy
+program answers exactly the stated target, no partial credit. The
+final score of the first task runs every one of its 111,000 contexts
+(:func:`test_accuracy` with ``EVERY``); the sampled policy's exact
+match is reported beside it. Curriculum checks use fresh samples.
 """
 
 from collections.abc import Sequence
@@ -16,6 +17,10 @@ from agentlib.errors import check_count, check_seed
 from agentlib.tasks import arithmetic, get_task
 
 NUM_EVAL = 10_000
+"""Held-out problems per stage where a caller samples them."""
+EVERY = 0
+"""``num`` that asks a task for its every problem where it can list
+them (the first task: all 111,000 contexts), else its default sample."""
 
 
 def evaluation_problems(
@@ -31,6 +36,13 @@ def greedy_correct(model: ActorCritic, problems: arithmetic.Problems
                    ) -> torch.Tensor:
     """(B,) True where the greedy program answers the stated target."""
     return rollout(model, problems, greedy=True).correct
+
+
+@torch.no_grad()
+def sampled_correct(model: ActorCritic, problems: arithmetic.Problems,
+                    generator: torch.Generator) -> torch.Tensor:
+    """(B,) True where one program drawn from the policy is exact."""
+    return rollout(model, problems, generator=generator).correct
 
 
 def stage_one_hot(
@@ -63,18 +75,24 @@ def greedy_accuracy(model: ActorCritic, problems) -> list[float]:
                              len(model.task.stages))
 
 
-def test_accuracy(model: ActorCritic, num: int = NUM_EVAL,
-                  seed: int = 12_345, held_out: bool = False
-                  ) -> list[float]:
-    """Greedy exact-match per stage on the task's test batches: its
-    trained stages, or with ``held_out`` the stages never trained on."""
-    num, seed = check_count("num", num), check_seed(seed)
+def test_accuracy(model: ActorCritic, num: int = EVERY,
+                  seed: int = 12_345, held_out: bool = False,
+                  sampled: bool = False) -> list[float]:
+    """Exact match per stage on the task's test batches (``num`` per
+    stage, or with ``EVERY`` all of them): its trained stages, or with
+    ``held_out`` the stages never trained on. Greedy, or with
+    ``sampled`` one episode drawn from the policy per problem."""
+    if isinstance(num, bool) or num != EVERY:
+        check_count("num", num)
+    seed = check_seed(seed)
     device = next(model.parameters()).device
     task = model.task
     stages = task.held_out_stages if held_out else task.stages
+    generator = torch.Generator(device).manual_seed(seed)
     correct, stage = [], []
     for problems in task.test_batches(num, seed, device, held_out):
-        correct.append(greedy_correct(model, problems))
+        correct.append(sampled_correct(model, problems, generator)
+                       if sampled else greedy_correct(model, problems))
         stage.append(problems.stage - min(stages))
     return accuracy_by_stage(torch.cat(correct), torch.cat(stage),
                              len(stages)) if correct else []
@@ -83,7 +101,8 @@ def test_accuracy(model: ActorCritic, num: int = NUM_EVAL,
 def accuracy_per_stage(
     model: ActorCritic, num: int = NUM_EVAL, seed: int = 12_345
 ) -> list[float]:
-    """Greedy exact-match on ``num`` fresh problems of each stage."""
+    """Greedy exact-match on ``num`` fresh problems of each stage
+    (``EVERY``: on all of them)."""
     return test_accuracy(model, num, seed)
 
 

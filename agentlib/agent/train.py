@@ -1,8 +1,9 @@
-"""Training end to end: curriculum, rollouts, A2C updates, evaluation.
+"""Training end to end: curriculum, rollouts, updates, evaluation.
 
 :func:`train` runs the book's defaults (:class:`TrainConfig`) and
 returns the trained model, its greedy exact-match accuracy per stage on
-10,000 fresh problems, and a per-update history for learning curves.
+every one of the first task's contexts (the sampled policy's beside
+it), and a per-update history for learning curves.
 ``python -m agentlib train`` runs it from the command line. The task
 (:mod:`agentlib.tasks`) is a config field; nothing here names one.
 """
@@ -19,6 +20,7 @@ import torch
 from agentlib.agent import a2c, checkpoint, curriculum, evaluate
 from agentlib.agent.graphs import GraphedUpdate
 from agentlib.agent.model import ActorCritic, ActorCriticConfig
+from agentlib.agent.open_loop import OpenLoopConfig, OpenLoopPolicy
 from agentlib.devices import device_arg, resolve_device
 from agentlib.errors import (
     AgentlibError,
@@ -27,6 +29,7 @@ from agentlib.errors import (
     check_fraction,
     check_positive,
     check_seed,
+    is_integer,
 )
 from agentlib.progress import LiveProgress, describe_record
 from agentlib.tasks import TASKS, arithmetic, get_task
@@ -47,12 +50,24 @@ class TrainConfig:
     """Give the agent a stage embedding; False infers it from length."""
     allow_digit_actions: bool = False
     """Let the policy emit digits as no-op actions (an ablation)."""
+    policy: str = "gru"
+    """``gru`` (the agent), or for ablations ``digit-blind`` (the GRU
+    without the context's digits) or ``open-loop`` (a table of logits
+    per stage and step, :mod:`agentlib.agent.open_loop`)."""
     batch_size: int = 256
     """Episodes per update."""
     lr: float = 3e-3
     """Adam's learning rate."""
     gamma: float = 1.0
     """Discount; episodes are at most six steps, so none is needed."""
+    gae_lambda: float = 1.0
+    """GAE's lambda: 1 gives Monte-Carlo returns (REINFORCE with the
+    critic as baseline); below 1 the returns bootstrap from the critic
+    (:func:`agentlib.agent.a2c.lambda_returns`)."""
+    n_step: int = 0
+    """0 for whole-episode returns; n >= 1 bootstraps from the critic
+    n steps on, as A2C does (:func:`agentlib.agent.a2c.n_step_returns`).
+    """
     value_coef: float = 0.5
     """Weight of the critic's loss."""
     entropy_coef: float = 0.15
@@ -90,8 +105,10 @@ class TrainConfig:
     """Updates between held-out evaluations."""
     eval_size: int = 1_000
     """Held-out problems per stage for those evaluations."""
-    final_eval_size: int = evaluate.NUM_EVAL
-    """Fresh problems per stage for the final accuracy."""
+    final_eval_size: int = evaluate.EVERY
+    """Problems per stage for the final accuracy: 0 for every problem
+    where the task can list them (the first task's 111,000 contexts),
+    else that many fresh ones (quicker, for tests)."""
     cuda_graph: bool = False
     """Replay each update from a CUDA graph (CUDA only; see
     :mod:`agentlib.agent.graphs`). Its random numbers come from
@@ -106,7 +123,7 @@ class TrainConfig:
         """The network's part of this config."""
         return ActorCriticConfig(
             self.d_model, self.use_stage, self.allow_digit_actions,
-            self.task,
+            self.task, reads_digits=self.policy != "digit-blind",
         )
 
     @property
@@ -143,11 +160,16 @@ class TrainResult:
     held_out_accuracy: list[float] = field(default_factory=list)
     """The same on the stages never trained on (none in the first
     task)."""
+    sampled_accuracy: list[float] = field(default_factory=list)
+    """Exact match per trained stage of one program sampled from the
+    policy per problem, on the same problems as ``accuracy``."""
 
     def summary(self) -> dict:
         """The JSON-ready numbers: accuracy, budget used, device, seed."""
         return {
-            **self.scores(), "episodes": self.episodes,
+            **self.scores(), "sampled": [
+                round(a, 6) for a in self.sampled_accuracy],
+            "episodes": self.episodes,
             "updates": self.updates, "seconds": round(self.seconds, 3),
             "device": self.device, "seed": self.config.seed,
             "shaping": self.config.shaping,
@@ -181,11 +203,12 @@ def check_choice(name: str, value: str, choices: tuple) -> str:
     return value
 
 
+POLICIES = ("gru", "digit-blind", "open-loop")
 FINAL_EVAL_SEED = 10_000
 """The final evaluation draws its problems from ``seed + 10_000``."""
 COUNTS = ("d_model", "batch_size", "max_episodes", "eval_every",
-          "eval_size", "final_eval_size")
-FRACTIONS = ("gamma", "replay", "promote_threshold")
+          "eval_size")
+FRACTIONS = ("gamma", "gae_lambda", "replay", "promote_threshold")
 FLAGS = ("use_stage", "allow_digit_actions", "cuda_graph")
 
 
@@ -198,11 +221,26 @@ def check_numbers(config: TrainConfig) -> None:
     for name in FRACTIONS:
         check_fraction(name, getattr(config, name))
     check_positive("lr", config.lr)
+    check_n_step(config)
+    if config.final_eval_size != evaluate.EVERY:
+        check_count("final_eval_size", config.final_eval_size)
     check_positive("stop_threshold", config.stop_threshold)
     check_positive("max_grad_norm", config.max_grad_norm)
     for name in ("entropy_coef", "value_coef", "progress_scale",
                  "wrong_cost"):
         check_positive(name, getattr(config, name), or_zero=True)
+
+
+def check_n_step(config: TrainConfig) -> None:
+    """Raise unless ``n_step`` is an integer >= 0, and not combined
+    with a ``gae_lambda`` below 1 (one bootstrap at a time)."""
+    if not is_integer(config.n_step) or config.n_step < 0:
+        raise AgentlibError(
+            f"n_step must be an integer >= 0, got {config.n_step!r}")
+    if config.n_step and config.gae_lambda != 1:
+        raise AgentlibError(
+            f"n_step {config.n_step} and gae_lambda {config.gae_lambda} "
+            f"both bootstrap; set one of them (n_step=0 or gae_lambda=1)")
 
 
 def check_budget(config: TrainConfig) -> None:
@@ -222,6 +260,9 @@ def check_config(config: TrainConfig) -> TrainConfig:
     check_choice("curriculum", config.curriculum, curriculum.CURRICULA)
     check_choice("shaping", config.shaping, get_task(config.task).shapings)
     check_choice("baseline", config.baseline, a2c.BASELINES)
+    check_choice("policy", config.policy, POLICIES)
+    if config.policy == "open-loop":
+        OpenLoopPolicy(OpenLoopConfig(config.task))  # raises if it can't
     check_seed(config.seed, room=FINAL_EVAL_SEED)
     if config.use_stage and get_task(config.task).held_out_stages:
         raise AgentlibError(
@@ -265,13 +306,14 @@ def train_step(
     config: TrainConfig, problems: arithmetic.Problems,
     generator: torch.Generator,
 ) -> dict:
-    """Roll out one batch, take one A2C update; return tensor metrics."""
+    """Roll out one batch, take one update; return tensor metrics."""
     batch = a2c.rollout(
         model, problems, make_score(config), generator=generator
     )
     loss, info = a2c.a2c_loss(
         batch, config.gamma, config.value_coef, config.entropy_coef,
-        config.baseline, config.group_size,
+        config.baseline, config.group_size, config.gae_lambda,
+        config.n_step,
     )
     info["grad_norm"] = a2c.update(model, optimizer, loss,
                                    config.max_grad_norm)
@@ -326,7 +368,10 @@ def make_agent(
 ) -> tuple[ActorCritic, torch.optim.Optimizer]:
     """A model seeded by ``config.seed`` on ``device``, and its Adam."""
     torch.manual_seed(config.seed)
-    model = ActorCritic(config.model_config()).to(device)
+    if config.policy == "open-loop":
+        model = OpenLoopPolicy(OpenLoopConfig(config.task)).to(device)
+    else:
+        model = ActorCritic(config.model_config()).to(device)
     optimizer = torch.optim.Adam(
         model.parameters(), lr=config.lr, capturable=config.cuda_graph
     )
@@ -434,11 +479,13 @@ def train_checked(
                                       seed)
     held_out = evaluate.test_accuracy(run.model, config.final_eval_size,
                                       seed, held_out=True)
+    sampled = evaluate.test_accuracy(run.model, config.final_eval_size,
+                                     seed, sampled=True)
     device = str(run.held_out.stage.device)
     return TrainResult(
         run.model, accuracy, len(run.history) * config.batch_size,
         len(run.history), time.perf_counter() - start, device, config,
-        run.history, held_out,
+        run.history, held_out, sampled,
     )
 
 
@@ -453,14 +500,21 @@ def train_live(label: str = "", task: str = "arithmetic",
     return result
 
 
+def final_problems(result: TrainResult) -> str:
+    """What the final accuracy was measured on, in words."""
+    size = result.config.final_eval_size
+    return "every context" if size == evaluate.EVERY else (
+        f"{size:,} fresh problems")
+
+
 def print_summary(result: TrainResult) -> None:
     """Print the final accuracies and the budget used, for people."""
     accuracy = " / ".join(f"{a:.2%}" for a in result.accuracy)
+    sampled = " / ".join(f"{a:.2%}" for a in result.sampled_accuracy)
     if not get_task(result.config.task).held_out_stages:
-        print(
-            f"greedy exact match on {result.config.final_eval_size:,} "
-            f"fresh problems per stage: {accuracy}"
-        )
+        print(f"greedy exact match on {final_problems(result)} per "
+              f"stage: {accuracy}\nsampled policy's exact match: "
+              f"{sampled}")
     else:
         scores = result.scores()
         for key in ("accuracy", "generalization"):

@@ -2,9 +2,9 @@
 
 The traces run one problem at a time through the batched torch machine
 (a batch of one), so what the chapters show is exactly what training
-used. Two batched measures look at many problems at once: how sure the
-greedy agent is of its least sure decision, and what it does when it
-is told the wrong stage.
+used. Batched measures look at many problems at once: how sure the
+greedy agent is of its least sure decision, what it does when it is
+told the wrong stage, and which contexts its greedy programs miss.
 """
 
 from collections.abc import Sequence
@@ -169,3 +169,23 @@ def programs_told(
     problems = arithmetic.problems_from_contexts(contexts, device)
     told = with_stage(problems, stage)
     return decode_programs(rollout(model, told, greedy=True))
+
+
+@torch.no_grad()
+def greedy_failures(model: ActorCritic, stage: int) -> list[dict]:
+    """Every context of ``stage`` whose greedy program is not exact:
+    its digits, target, program and the answer the program gave."""
+    device = next(model.parameters()).device
+    problems = arithmetic.every_problem(stage, device)
+    batch = rollout(model, problems, greedy=True)
+    wrong = (~batch.correct).nonzero().flatten().tolist()
+    programs = decode_programs(batch)
+    rows = []
+    for index in wrong:
+        context = problems.context[index, :3 + stage].tolist()
+        rows.append({"context": context,
+                     "target": int(problems.target[index]),
+                     "program": programs[index],
+                     "answer": arithmetic.run_program(context,
+                                                      programs[index])})
+    return rows

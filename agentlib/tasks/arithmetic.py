@@ -22,7 +22,8 @@ and :func:`reset` / :func:`step`, the same rules on batches of torch
 tensors, for training on any device. A test holds them equal.
 """
 
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from numbers import Integral
 
@@ -95,8 +96,13 @@ def stated_target(context: Sequence[int]) -> int:
     return a * b + c
 
 
-def run_program(context: Sequence[int], program: Sequence[str]) -> int | None:
+def run_program(
+    context: Sequence[int], program: Sequence[str],
+    recall: Callable[[int, int], int] = operator.sub,
+) -> int | None:
     """Run tool names on ``context``; return the answer, or None.
+    ``recall(mem, acc)`` is what ``RCL`` puts in ``acc`` (``mem - acc``;
+    a hook for exercises: the batched :func:`step` keeps the rule).
 
     >>> run_program([3, 4, 5, 2, 6], "MUL ADD STO MUL RCL ANS".split())
     5
@@ -116,7 +122,7 @@ def run_program(context: Sequence[int], program: Sequence[str]) -> int | None:
         elif tool == "STO" and acc is not None:
             mem, acc = acc, None
         elif tool == "RCL" and acc is not None and mem is not None:
-            acc = mem - acc
+            acc = recall(mem, acc)
         elif tool == "ANS":
             return acc
     return None
@@ -248,6 +254,20 @@ def problems_from_contexts(
     digits = torch.tensor(padded, device=device)
     stage = torch.tensor([len(row) - 3 for row in rows], device=device)
     return make_problems(digits, stage)
+
+
+def every_problem(stage: int, device: str | torch.device = "cpu"
+                  ) -> Problems:
+    """All ``10 ** (3 + stage)`` contexts of ``stage``, in order."""
+    length = 3 + check_stage(stage)
+    device = resolve_device(device)
+    codes = torch.arange(10 ** length, device=device)
+    powers = 10 ** torch.arange(length - 1, -1, -1, device=device)
+    digits = codes[:, None] // powers % 10  # (N, length)
+    padding = torch.zeros(len(codes), MAX_CONTEXT - length,
+                          dtype=torch.long, device=device)
+    stages = torch.full((len(codes),), stage, device=device)
+    return make_problems(torch.cat([digits, padding], 1), stages)
 
 
 @dataclass
@@ -495,6 +515,11 @@ class ArithmeticTask:
     def test_batches(self, num: int, seed: int,
                      device: str | torch.device = "cpu",
                      held_out: bool = False) -> list[Problems]:
-        """``num`` fresh problems of each stage in one batch."""
-        return [] if held_out else [
-            self.evaluation_problems(num, seed, device)]
+        """With ``num`` 0, every context of each stage, one batch per
+        stage (1,000, 10,000 and 100,000); else ``num`` fresh problems
+        of each stage in one batch, drawn from ``seed``."""
+        if held_out:
+            return []
+        if num == 0:
+            return [every_problem(stage, device) for stage in STAGES]
+        return [self.evaluation_problems(num, seed, device)]

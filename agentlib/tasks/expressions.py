@@ -517,13 +517,17 @@ class ExpressionTask:
                      held_out: bool = False) -> list[Problems]:
         """One batch per length, trained or held out: every operator
         pattern on every digit tuple where that is under a million
-        problems, else on fresh digit tuples, about ``num`` problems."""
+        problems, else on fresh digit tuples, about ``num`` problems
+        (``DEFAULT_TEST_SIZE`` when ``num`` is 0)."""
         generator = torch.Generator(resolve_device(device)).manual_seed(seed)
         lengths = HELD_OUT_LENGTHS if held_out else TRAINED_LENGTHS
+        num = num or DEFAULT_TEST_SIZE
         return [pattern_problems(n, test_digits(n, num, generator, device))
                 for n in lengths]
 
 
+DEFAULT_TEST_SIZE = 10_000
+"""Problems per length (about) when the caller asks for 0, "all"."""
 EXHAUSTIVE_LIMIT = 1_000_000
 """Lengths with fewer problems than this are scored on all of them."""
 

@@ -74,3 +74,25 @@ def test_evaluation_problems_name_a_bad_device_or_size():
     cpu = evaluate.evaluation_problems(4, seed=3, device=torch.device("cpu"))
     assert torch.equal(cpu.context,
                        evaluate.evaluation_problems(4, seed=3).context)
+
+
+def test_every_context_scores_the_stage_1_program_exactly():
+    oracle = Oracle(("MUL ADD SUB ANS",) * 3)
+    # stage 2: right exactly when d*e == d: d == 0 (10 of 100 pairs of
+    # d, e) or e == 1 with d != 0 (9 more)
+    assert evaluate.test_accuracy(oracle, evaluate.EVERY) == [1.0, 1.0, 0.19]
+
+
+def test_a_sampled_policy_is_scored_on_the_same_problems():
+    torch.manual_seed(0)
+    model = ActorCritic(ActorCriticConfig(d_model=8))
+    first = evaluate.test_accuracy(model, 300, seed=1, sampled=True)
+    again = evaluate.test_accuracy(model, 300, seed=1, sampled=True)
+    assert first == again  # seeded
+    assert all(0 <= rate <= 1 for rate in first)
+
+
+@pytest.mark.parametrize("num", [-1, True, 2.5])
+def test_test_accuracy_refuses_a_bad_size(num):
+    with pytest.raises(AgentlibError, match="num must be"):
+        evaluate.test_accuracy(Oracle(), num)

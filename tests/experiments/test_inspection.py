@@ -159,3 +159,17 @@ def test_trace_checks_the_whole_program_first():
         inspection.trace_program([3, 4, 5], "MUL ADD ANS")
     with pytest.raises(AgentlibError, match="unknown tool 'DIV'"):
         inspection.trace_program([3, 4, 5], ["MUL", "ANS", "DIV"])
+
+
+def test_greedy_failures_list_each_missed_context():
+    from tests.agent.test_a2c import Oracle
+
+    oracle = Oracle(("MUL ADD SUB ANS",) * 3)
+    assert inspection.greedy_failures(oracle, 1) == []
+    missed = inspection.greedy_failures(oracle, 2)
+    assert len(missed) == 81_000  # all but the 19% where d*e == d
+    first = missed[0]
+    assert first["context"] == [0, 0, 0, 1, 0]
+    assert first["target"] == 0 - 1 * 0
+    assert first["answer"] == 0 - 1
+    assert first["program"] == ["MUL", "ADD", "SUB", "ANS"]

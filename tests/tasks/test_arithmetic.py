@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from agentlib.errors import AgentlibError
-from agentlib.tasks import arithmetic
+from agentlib.tasks import arithmetic, get_task
 
 SOLUTIONS = {
     0: "MUL ADD ANS",
@@ -304,3 +304,38 @@ def test_run_programs_refuses_ids_that_are_not_actions(actions, message):
     problems = arithmetic.problems_from_contexts([[3, 4, 5]])
     with pytest.raises(AgentlibError, match=message):
         arithmetic.run_programs(problems, actions)
+
+
+@pytest.mark.parametrize("stage", arithmetic.STAGES)
+def test_every_problem_lists_each_context_once(stage):
+    problems = arithmetic.every_problem(stage)
+    length = 3 + stage
+    assert len(problems) == 10 ** length
+    rows = {tuple(row[:length]) for row in problems.context.tolist()}
+    assert len(rows) == 10 ** length
+    assert (problems.context[:, length:] == 0).all()
+    assert (problems.stage == stage).all()
+
+
+def test_every_problem_states_the_targets():
+    problems = arithmetic.every_problem(2)
+    # 12,345 is the context 1 2 3 4 5: 1*2+3 - 4*5
+    assert problems.context[12_345].tolist() == [1, 2, 3, 4, 5]
+    assert problems.target[12_345].item() == 1 * 2 + 3 - 4 * 5
+
+
+def test_the_test_batches_are_every_context_or_a_sample():
+    task = get_task("arithmetic")
+    every = task.test_batches(0, seed=0)
+    assert [len(batch) for batch in every] == [1_000, 10_000, 100_000]
+    sampled = task.test_batches(50, seed=0)
+    assert [len(batch) for batch in sampled] == [150]
+    assert task.test_batches(0, seed=0, held_out=True) == []
+
+
+def test_the_recall_hook_changes_only_the_plain_interpreter_rule():
+    solver = "MUL ADD STO MUL RCL ANS".split()
+    assert arithmetic.run_program([3, 4, 5, 2, 6], solver) == 5
+    swapped = arithmetic.run_program([3, 4, 5, 2, 6], solver,
+                                     recall=lambda mem, acc: acc - mem)
+    assert swapped == -5
