@@ -40,6 +40,10 @@ COMMANDS = {
         "prove the expression task needs planning "
         "and memory"
     ),
+    "trap": (
+        "agentlib.experiments.trap",
+        "measure whether the curriculum seeds stage 2's trap",
+    ),
     "solve": (
         "agentlib.agent.solve", "run a trained expression agent on expressions"
     ),

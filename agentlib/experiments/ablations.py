@@ -1,11 +1,12 @@
 """Ablations: what each design choice is worth, over five seeds.
 
-Each variant is the book's :class:`~agentlib.agent.train.TrainConfig` with one
-choice changed. Every (variant, seed) pair trains once; a run records
-its final greedy exact match per stage on 10,000 fresh problems and the
-episodes it took until the held-out accuracy of each stage first
-reached 99%. A variant is summarised by the median and range over its
-seeds. ``python -m agentlib ablations`` regenerates the table.
+Each variant is the book's :class:`~agentlib.agent.train.TrainConfig`
+with one choice changed. Every (variant, seed) pair trains once; a run
+records its final exact match per stage (greedy and sampled, on every
+context of the first task) and the episodes it took until the held-out
+accuracy of each stage first reached 99%. A variant is summarised by
+the median and range over its seeds. ``python -m agentlib ablations``
+regenerates the table.
 
 With ``--jobs`` the runs go to parallel processes, each on the thread
 policy's threads (:mod:`agentlib.threads`). A run's numbers depend on
@@ -63,6 +64,17 @@ VARIANTS: dict[str, tuple[str, dict]] = {
                       {"allow_digit_actions": True}),
     "loo": ("leave-one-out baseline instead of the critic",
             {"baseline": "loo"}),
+    "gae-0.9": ("GAE(0.9): returns bootstrapped from the critic",
+                {"gae_lambda": 0.9}),
+    "gae-0.5": ("GAE(0.5)", {"gae_lambda": 0.5}),
+    "1-step": ("one-step returns, TD(0) advantages", {"n_step": 1}),
+    "3-step": ("three-step returns, as A2C bootstraps", {"n_step": 3}),
+    "open-loop": ("a table of logits per stage and step, lr 0.03",
+                  {"policy": "open-loop", "lr": 0.03}),
+    "open-loop-3e-3": ("the same table at the GRU's lr, 3e-3",
+                       {"policy": "open-loop"}),
+    "digit-blind": ("the GRU without the digits: stage and length only",
+                    {"policy": "digit-blind"}),
 }
 EXPRESSION_VARIANTS: dict[str, tuple[str, dict]] = {
     "default": ("the expression task's defaults", {}),
@@ -136,6 +148,7 @@ def run_record(name: str, result: TrainResult) -> dict:
         "variant": name, "seed": result.config.seed,
         "accuracy": result.accuracy, "episodes": result.episodes,
         "seconds": round(result.seconds, 2),
+        "sampled": result.sampled_accuracy,
         "episodes_to_99": [episodes_to(result.history, stage)
                            for stage in range(len(result.accuracy))],
         "solved": min(result.accuracy) >= SOLVED,
@@ -167,6 +180,8 @@ def summarise(runs: list[dict], task: str = "arithmetic") -> list[dict]:
             "solved": sum(run["solved"] for run in mine),
             "accuracy": [spread([run["accuracy"][s] for run in mine])
                          for s in stages],
+            "sampled": [spread([run["sampled"][s] for run in mine
+                                if run.get("sampled")]) for s in stages],
             "episodes_to_99": [
                 spread([run["episodes_to_99"][s] for run in mine])
                 for s in stages

@@ -1,0 +1,56 @@
+"""Tests for experiments.trap: programs at promotion, episodes to 99%."""
+
+import pytest
+
+from agentlib import cli
+from agentlib.agent.train import TrainConfig, check_config, start_run
+from agentlib.experiments import trap
+
+STAGE1 = ["MUL", "ADD", "SUB", "ANS"]
+
+
+def test_program_shares_by_hand():
+    programs = [STAGE1, STAGE1, trap.SOLUTION, ["ANS"]]
+    shares = trap.program_shares(programs)
+    assert shares == {"stage 0's program": 0.0, "stage 1's program": 0.5,
+                      "the solution": 0.25, "other": 0.25}
+
+
+def test_training_stops_at_the_first_record_that_says_so():
+    config = TrainConfig(device="cpu", max_episodes=25_600, eval_size=100)
+    run = start_run(check_config(config))
+    update, record = trap.train_until(run, 0, lambda record: True)
+    assert update == config.eval_every
+    assert record["update"] == update
+    end, _ = trap.train_until(run, update, lambda record: False)
+    assert end == config.num_updates
+
+
+def test_episodes_count_only_when_stage_2_was_learned():
+    learned = {"accuracy": [1.0, 1.0, 0.995]}
+    assert trap.learned(learned, end=30, start=10, batch=256) == 20 * 256
+    assert trap.learned({"accuracy": [1.0, 1.0, 0.5]}, 30, 10, 256) is None
+    assert trap.learned(None, 30, 10, 256) is None
+
+
+def test_the_table_has_one_line_per_seed():
+    shares = {"stage 0's program": 0.0, "stage 1's program": 0.581,
+              "the solution": 0.0, "other": 0.419}
+    run = {"seed": 0, "promoted_at": 7680, "at_promotion": shares,
+           "curriculum_stage2_episodes": 46_080, "alone_episodes": None}
+    lines = trap.format_table({"runs": [run]}).splitlines()
+    assert len(lines) == 3
+    assert "58.1%" in lines[2] and "46.1k" in lines[2]
+    assert lines[2].endswith("never")
+    assert max(map(len, lines)) <= 79
+
+
+def test_a_repeated_seed_is_refused(capsys):
+    assert cli.main(["trap", "--seeds", "1", "1"]) == 2
+    assert "more than once" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("seed", ["-1", str(2 ** 64)])
+def test_a_bad_seed_is_refused(seed, capsys):
+    assert cli.main(["trap", "--seeds", seed]) == 2
+    assert "seed must be" in capsys.readouterr().err
