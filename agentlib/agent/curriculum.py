@@ -7,9 +7,10 @@ agent to the next stage only when its greedy exact-match accuracy on
 held-out problems of the current stage passes a threshold, and keeps
 replaying earlier stages by mixing them into every batch.
 
-Two more exist for ablations, both without a curriculum: ``mixed``
-draws every episode's stage uniformly from the start, and ``last``
-trains on the last stage alone.
+Three more exist for ablations and exercises: ``fixed-replay``, the
+article's schedule with the mastery schedule's replay; and, without a
+curriculum, ``mixed``, which draws every episode's stage uniformly
+from the start, and ``last``, which trains on the last stage alone.
 """
 
 import torch
@@ -18,7 +19,9 @@ from agentlib.errors import AgentlibError, check_count, check_fraction
 from agentlib.tasks.arithmetic import STAGES
 
 ARTICLE_SCHEDULE = (0, 0, 0, 1, 1, 2)
-CURRICULA = ("mastery", "fixed", "mixed", "last")
+CURRICULA = ("mastery", "fixed", "fixed-replay", "mixed", "last")
+SCHEDULED = ("fixed", "fixed-replay")
+"""The curricula whose stage follows the article's schedule."""
 
 
 def check_curriculum(name: str) -> str:

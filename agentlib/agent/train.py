@@ -90,8 +90,9 @@ class TrainConfig:
     """Cost of a wrong answer (``progress`` shaping only); an ablation."""
     curriculum: str = "mastery"
     """``mastery`` (promote on accuracy, replay), ``fixed`` (the
-    article's), or for ablations ``mixed`` (all stages at once) or
-    ``last`` (stage 2 alone)."""
+    article's), or for ablations ``fixed-replay`` (the article's with
+    replay), ``mixed`` (all stages at once) or ``last`` (stage 2
+    alone)."""
     promote_threshold: float = 0.98
     """Held-out greedy accuracy that promotes to the next stage."""
     replay: float = 0.25
@@ -398,7 +399,7 @@ def start_run(config: TrainConfig) -> Run:
 def run_update(run: Run, update: int) -> None:
     """Take update number ``update`` (from 1) and keep its record."""
     config = run.config
-    if config.curriculum == "fixed":
+    if config.curriculum in curriculum.SCHEDULED:
         run.stage = curriculum.fixed_stage(update - 1, config.num_updates)
     info = take_update(run)
     episodes = update * config.batch_size

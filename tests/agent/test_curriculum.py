@@ -69,3 +69,13 @@ def test_last_trains_stage_2_alone():
 def test_out_of_range_arguments_raise(call, message):
     with pytest.raises(AgentlibError, match=message):
         call()
+
+
+def test_fixed_replay_mixes_earlier_stages_into_the_schedule():
+    generator = torch.Generator().manual_seed(0)
+    drawn = curriculum.batch_stages("fixed-replay", 2, 10_000, 0.25,
+                                    generator)
+    shares = torch.bincount(drawn, minlength=3) / 10_000
+    assert abs(shares[2] - 0.75) < 0.02
+    assert abs(shares[0] - shares[1]) < 0.02
+    assert "fixed-replay" in curriculum.SCHEDULED
