@@ -4,8 +4,10 @@ Two figures every training chapter needs: greedy exact match per stage
 on held-out problems against episodes, with the curriculum's current
 stage shaded; and the per-update training signals (mean return, sampled
 exact match, the losses). One more for inspection: the agent's action
-probabilities at each step of one episode, as a heatmap. And one
-diagram, drawn rather than measured: the loop of agent and machine.
+probabilities at each step of one episode, as a heatmap; for the
+ablations, one panel of learning curves per variant, a line per seed.
+And one diagram, drawn rather than measured: the loop of agent and
+machine.
 """
 
 from collections.abc import Sequence
@@ -268,4 +270,43 @@ def plot_agent_loop() -> plt.Figure:
     label(ax, 1.8, 21.5, "$a_t$, read next", rotation=90)
     draw_arrow(ax, (78, 24.5), (78, 18.5))
     label(ax, 86, 21.5, "new state")
+    return fig
+
+
+def runs_by_variant(result: dict) -> dict[str, list[dict]]:
+    """An ablation result's runs grouped by variant, in table order,
+    each with its learning curve (``ablations --out`` keeps them)."""
+    runs = result.get("runs", [])
+    if not runs or any(not run.get("curve") for run in runs):
+        raise AgentlibError(
+            "these ablation figures have no learning curves; run "
+            "python -m agentlib ablations --out FILE to record them")
+    grouped: dict[str, list[dict]] = {}
+    for run in runs:
+        grouped.setdefault(run["variant"], []).append(run)
+    return grouped
+
+
+def plot_variant_curves(result: dict, stage: int = 2) -> plt.Figure:
+    """One panel per variant: each seed's held-out exact match on
+    ``stage`` against episodes, three panels to a row."""
+    grouped = runs_by_variant(result)
+    rows = -(-len(grouped) // PANELS_PER_ROW)
+    fig, grid = plt.subplots(rows, PANELS_PER_ROW, sharex=True,
+                             sharey=True, figsize=(7.5, 1.55 * rows + 0.6),
+                             squeeze=False)
+    axes = list(grid.flat)
+    for ax, (name, runs) in zip(axes, grouped.items(), strict=False):
+        for run in runs:
+            episodes = [point[0] / 1000 for point in run["curve"]]
+            ax.plot(episodes, [point[1 + stage] for point in run["curve"]],
+                    lw=1, alpha=0.8)
+        ax.set_title(name, fontsize=9)
+        ax.set_ylim(-0.05, 1.05)
+        ax.grid(alpha=0.3)
+    for ax in axes[len(grouped):]:
+        ax.axis("off")
+    fig.supxlabel("thousand episodes", fontsize=9)
+    fig.supylabel(f"held-out exact match, stage {stage}", fontsize=9)
+    fig.tight_layout()
     return fig

@@ -142,6 +142,13 @@ def episodes_to(
     return None
 
 
+def learning_curve(history: list[dict]) -> list[list[float]]:
+    """``[episodes, accuracy per stage...]`` at each held-out check,
+    rounded to 4 digits, for the per-variant plots."""
+    return [[record["episodes"], *(round(a, 4) for a in record["accuracy"])]
+            for record in history if "accuracy" in record]
+
+
 def run_record(name: str, result: TrainResult) -> dict:
     """The JSON-ready facts of one finished run."""
     record = {
@@ -152,6 +159,7 @@ def run_record(name: str, result: TrainResult) -> dict:
         "episodes_to_99": [episodes_to(result.history, stage)
                            for stage in range(len(result.accuracy))],
         "solved": min(result.accuracy) >= SOLVED,
+        "curve": learning_curve(result.history),
     }
     if result.held_out_accuracy:
         record["held_out"] = result.held_out_accuracy
@@ -293,6 +301,23 @@ def format_table(result: dict) -> str:
         final = " ".join(f"{format_final(a):>10}" for a in row["accuracy"])
         lines.append(f"{row['variant']:14} {row['solved']:>4}/{seeds} "
                      f"{reach} {final}")
+    return "\n".join(lines)
+
+
+def format_sampled_table(result: dict) -> str:
+    """Median exact match per stage, greedy and sampled (one program
+    drawn from the policy per problem), one line per variant."""
+    stages = range(len(result["summary"][0]["accuracy"]))
+    head = " ".join(f"{f's{s}':>6}" for s in stages)
+    lines = ["exact match (%), median of the seeds",
+             f"{'':14} {'greedy':^20} {'sampled':^20}",
+             f"{'variant':14} {head} {head}"]
+    for row in result["summary"]:
+        greedy = " ".join(f"{percent(a['median']):>6}"
+                          for a in row["accuracy"])
+        sampled = " ".join(f"{percent(a['median']):>6}"
+                           for a in row["sampled"])
+        lines.append(f"{row['variant']:14} {greedy} {sampled}")
     return "\n".join(lines)
 
 

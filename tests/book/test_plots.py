@@ -140,3 +140,28 @@ def test_the_agent_loop_keeps_its_text_inside_its_boxes():
         inside = (outer.x0 <= extent.x0 and extent.x1 <= outer.x1
                   and outer.y0 <= extent.y0 and extent.y1 <= outer.y1)
         assert inside, (text.get_text(), text.get_gid())
+
+
+def ablation_result(variants: int = 4) -> dict:
+    """Runs of a few variants on two seeds, with learning curves."""
+    runs = [{"variant": f"v{v}", "seed": seed,
+             "curve": [[256, 0.0, 0.0, 0.1 * seed], [512, 1.0, 1.0, 1.0]]}
+            for v in range(variants) for seed in (0, 1)]
+    return {"runs": runs}
+
+
+def test_variant_curves_have_one_panel_per_variant_and_a_line_per_seed():
+    fig = plots.plot_variant_curves(ablation_result(4))
+    shown = [ax for ax in fig.axes if ax.axison]
+    assert [ax.get_title() for ax in shown] == ["v0", "v1", "v2", "v3"]
+    assert all(len(ax.lines) == 2 for ax in shown)
+    assert list(shown[0].lines[1].get_ydata()) == [0.1, 1.0]
+    assert fig.get_figwidth() <= 7.5
+    matplotlib.pyplot.close(fig)
+
+
+def test_variant_curves_need_recorded_curves():
+    result = ablation_result(1)
+    del result["runs"][0]["curve"]
+    with pytest.raises(AgentlibError, match="no learning curves"):
+        plots.plot_variant_curves(result)

@@ -143,3 +143,20 @@ def test_an_expression_table_shows_trained_and_held_out_lengths():
 def test_a_budget_too_small_fails_before_any_run(capsys):
     assert cli.main(["ablations", "--max-episodes", "100"]) == 2
     assert "at least one update" in capsys.readouterr().err
+
+
+def test_each_run_keeps_its_learning_curve():
+    history = [{"episodes": 256, "reward": 0.1},
+               {"episodes": 512, "accuracy": [1.0, 0.123456, 0.0]}]
+    assert ablations.learning_curve(history) == [[512, 1.0, 0.1235, 0.0]]
+
+
+def test_the_sampled_table_sets_sampled_beside_greedy():
+    stats = [{"median": 1.0, "min": 1.0, "max": 1.0, "count": 5},
+             {"median": 0.5, "min": 0.25, "max": 0.75, "count": 5}]
+    row = {"variant": "default", "seeds": 5, "solved": 5,
+           "accuracy": [stats[0]] * 3, "sampled": [stats[1]] * 3}
+    lines = ablations.format_sampled_table({"summary": [row]}).splitlines()
+    assert lines[-1].split() == ["default", "100", "100", "100",
+                                 "50.0", "50.0", "50.0"]
+    assert max(map(len, lines)) <= 79
