@@ -85,9 +85,9 @@ def explorers(chapter: str) -> int:
 
 
 def page_names() -> list[str]:
-    """The book's pages: the intro and every chapter."""
-    return ["intro", *(path.stem for path in
-                       sorted(ROOT.glob("book/[0-9][0-9]_*.ipynb")))]
+    """The book's pages: the intro, every chapter and the method page."""
+    return ["intro", "method", *(path.stem for path in
+                                 sorted(ROOT.glob("book/[0-9][0-9]_*.ipynb")))]
 
 
 @pytest.mark.parametrize("width", WIDTHS)
