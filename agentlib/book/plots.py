@@ -153,7 +153,7 @@ def plot_decision_probs(
 
 Box = tuple[float, float, float, float]
 """A diagram box: left, bottom, width, height, in the diagram's units."""
-LOOP_SIZE = (7.5, 5.2)
+LOOP_SIZE = (7.2, 5.0)
 """The diagram's inches: the page's column, 100 units across."""
 LINE = 2.7
 """Height of one line of 9 pt text, in the diagram's units."""
