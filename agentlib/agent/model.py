@@ -29,7 +29,7 @@ from agentlib.tasks import get_task
 from agentlib.tasks.arithmetic import DIGIT_0, START
 
 __all__ = ["DIGIT_0", "START", "NUM_TOKENS", "ActorCriticConfig",
-           "ActorCritic", "sample"]
+           "ActorCritic", "choose", "sample"]
 NUM_TOKENS = START + 1
 """The first task's tokens: its tools, the digits from ``DIGIT_0``, and
 ``START``."""
@@ -86,6 +86,23 @@ def sample(
                          device=logits.device)
     gumbel = -torch.log(-torch.log(uniform.clamp(min=1e-20)))
     return (logits.detach() + gumbel).argmax(-1)
+
+
+def choose(
+    logits: torch.Tensor, action: torch.Tensor | None = None,
+    greedy: bool = False, generator: torch.Generator | None = None,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``(action, log_prob, entropy)``, each (B,), from (B, A) logits:
+    ``action`` scored if given, else the argmax (``greedy``) or a
+    sample."""
+    log_probs = F.log_softmax(logits, dim=-1)
+    if action is None and greedy:
+        action = logits.argmax(-1)
+    elif action is None:
+        action = sample(logits, generator)
+    log_prob = log_probs.gather(1, action[:, None]).squeeze(1)
+    entropy = -(log_probs.exp() * log_probs).sum(-1)
+    return action, log_prob, entropy
 
 
 class ActorCritic(nn.Module):
@@ -154,11 +171,6 @@ class ActorCritic(nn.Module):
         """
         h = self.gru(self.read(prev_action, obs), h)  # (B, d)
         logits = self.policy_head(h)  # (B, num_actions)
-        log_probs = F.log_softmax(logits, dim=-1)
-        if action is None and greedy:
-            action = logits.argmax(-1)
-        elif action is None:
-            action = sample(logits, generator)
-        log_prob = log_probs.gather(1, action[:, None]).squeeze(1)
-        entropy = -(log_probs.exp() * log_probs).sum(-1)
+        action, log_prob, entropy = choose(logits, action, greedy,
+                                           generator)
         return action, log_prob, entropy, self.get_value(h), h

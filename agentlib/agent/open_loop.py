@@ -11,11 +11,21 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
-from agentlib.agent.model import sample
+from agentlib.agent.model import choose
 from agentlib.errors import AgentlibError
 from agentlib.tasks import get_task
+
+
+def check_task(name: str):
+    """The task called ``name`` if a table can play it (a fixed horizon,
+    no held-out stages), else raise."""
+    task = get_task(name)
+    if task.held_out_stages or task.num_obs:
+        raise AgentlibError(
+            f"an open-loop policy needs a task with a fixed horizon "
+            f"and no held-out stages; {task.name} is not one")
+    return task
 
 
 @dataclass
@@ -33,11 +43,7 @@ class OpenLoopPolicy(nn.Module):
         """Zero tables: every program equally likely at the start."""
         super().__init__()
         self.config = config
-        self.task = task = get_task(config.task)
-        if task.held_out_stages or task.num_obs:
-            raise AgentlibError(
-                f"an open-loop policy needs a task with a fixed horizon "
-                f"and no held-out stages; {task.name} is not one")
+        self.task = task = check_task(config.task)
         self.steps = task.horizon(None)
         rows = len(task.stages) * self.steps
         self.logits = nn.Parameter(torch.zeros(rows, len(task.tools)))
@@ -59,12 +65,6 @@ class OpenLoopPolicy(nn.Module):
     ) -> tuple[torch.Tensor, ...]:
         """Act from row ``h``; return ``(action, log_prob, entropy,
         value, next row)`` like the GRU's."""
-        logits = self.logits[h]  # (B, A)
-        log_probs = F.log_softmax(logits, dim=-1)
-        if action is None and greedy:
-            action = logits.argmax(-1)
-        elif action is None:
-            action = sample(logits, generator)
-        log_prob = log_probs.gather(1, action[:, None]).squeeze(1)
-        entropy = -(log_probs.exp() * log_probs).sum(-1)
+        action, log_prob, entropy = choose(self.logits[h], action, greedy,
+                                           generator)
         return action, log_prob, entropy, self.values[h], h + 1
