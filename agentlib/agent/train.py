@@ -17,10 +17,9 @@ from dataclasses import dataclass, field
 
 import torch
 
-from agentlib.agent import a2c, checkpoint, curriculum, evaluate
+from agentlib.agent import a2c, checkpoint, curriculum, evaluate, open_loop
 from agentlib.agent.graphs import GraphedUpdate
 from agentlib.agent.model import ActorCritic, ActorCriticConfig
-from agentlib.agent.open_loop import OpenLoopConfig, OpenLoopPolicy
 from agentlib.devices import device_arg, resolve_device
 from agentlib.errors import (
     AgentlibError,
@@ -263,7 +262,7 @@ def check_config(config: TrainConfig) -> TrainConfig:
     check_choice("baseline", config.baseline, a2c.BASELINES)
     check_choice("policy", config.policy, POLICIES)
     if config.policy == "open-loop":
-        OpenLoopPolicy(OpenLoopConfig(config.task))  # raises if it can't
+        open_loop.check_task(config.task)
     check_seed(config.seed, room=FINAL_EVAL_SEED)
     if config.use_stage and get_task(config.task).held_out_stages:
         raise AgentlibError(
@@ -370,7 +369,8 @@ def make_agent(
     """A model seeded by ``config.seed`` on ``device``, and its Adam."""
     torch.manual_seed(config.seed)
     if config.policy == "open-loop":
-        model = OpenLoopPolicy(OpenLoopConfig(config.task)).to(device)
+        model = open_loop.OpenLoopPolicy(
+            open_loop.OpenLoopConfig(config.task)).to(device)
     else:
         model = ActorCritic(config.model_config()).to(device)
     optimizer = torch.optim.Adam(
@@ -449,6 +449,21 @@ def run_evaluation(run: Run) -> dict:
     return run.history[-1]
 
 
+def train_until(run: Run, update: int, stop: Callable[[dict], bool]
+                ) -> tuple[int, dict | None]:
+    """Take updates after number ``update`` until an evaluation's record
+    satisfies ``stop`` or the budget ends; the last update and record."""
+    config, record = run.config, None
+    while update < config.num_updates:
+        update += 1
+        run_update(run, update)
+        if update % config.eval_every == 0:
+            record = run_evaluation(run)
+            if stop(record):
+                break
+    return update, record
+
+
 def train(
     config: TrainConfig | None = None,
     callback: Callable[[dict], None] | None = None,
@@ -466,14 +481,13 @@ def train_checked(
     """:func:`train` on a checked config, under the thread policy."""
     start = time.perf_counter()
     run = start_run(config)
-    for update in range(1, config.num_updates + 1):
-        run_update(run, update)
-        if update % config.eval_every == 0:
-            record = run_evaluation(run)
-            if callback is not None:
-                callback(record)
-            if run.mastered:
-                break
+
+    def stop(record: dict) -> bool:
+        if callback is not None:
+            callback(record)
+        return run.mastered
+
+    train_until(run, 0, stop)
     run.history += to_python(run.pending)
     seed = FINAL_EVAL_SEED + config.seed
     accuracy = evaluate.test_accuracy(run.model, config.final_eval_size,

@@ -14,7 +14,6 @@ beside it, stage 2 alone from fresh weights (``curriculum="last"``).
 import argparse
 import json
 import statistics
-from collections.abc import Callable
 
 import torch
 
@@ -24,9 +23,8 @@ from agentlib.agent.train import (
     Run,
     TrainConfig,
     check_config,
-    run_evaluation,
-    run_update,
     start_run,
+    train_until,
 )
 from agentlib.errors import AgentlibError, check_seed
 from agentlib.tasks import arithmetic
@@ -59,21 +57,6 @@ def stage2_programs(run: Run, num: int = 1_000) -> dict[str, float]:
             FINAL_EVAL_SEED))
     batch = evaluate.rollout(run.model, problems, greedy=True)
     return program_shares(evaluate.decode_programs(batch))
-
-
-def train_until(run: Run, update: int, stop: Callable[[dict], bool]
-                ) -> tuple[int, dict | None]:
-    """Take updates after number ``update`` until an evaluation's record
-    satisfies ``stop`` or the budget ends; the last update and record."""
-    config, record = run.config, None
-    while update < config.num_updates:
-        update += 1
-        run_update(run, update)
-        if update % config.eval_every == 0:
-            record = run_evaluation(run)
-            if stop(record):
-                break
-    return update, record
 
 
 def stage2_learned(record: dict) -> bool:

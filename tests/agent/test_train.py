@@ -8,7 +8,14 @@ import pytest
 import torch
 
 from agentlib import cli
-from agentlib.agent.train import TrainConfig, check_config, train, train_live
+from agentlib.agent.train import (
+    TrainConfig,
+    check_config,
+    start_run,
+    train,
+    train_live,
+    train_until,
+)
 from agentlib.errors import AgentlibError
 
 SHORT = dict(device="cpu", final_eval_size=1_000, eval_size=200)
@@ -235,3 +242,13 @@ def test_the_expression_task_trains_through_the_same_loop():
 def test_a_stage_embedding_cannot_serve_held_out_lengths():
     with pytest.raises(AgentlibError, match="use_stage=False"):
         train(TrainConfig(task="expressions", use_stage=True))
+
+
+def test_training_stops_at_the_first_record_that_says_so():
+    config = TrainConfig(device="cpu", max_episodes=25_600, eval_size=100)
+    run = start_run(check_config(config))
+    update, record = train_until(run, 0, lambda record: True)
+    assert update == config.eval_every
+    assert record["update"] == update
+    end, _ = train_until(run, update, lambda record: False)
+    assert end == config.num_updates

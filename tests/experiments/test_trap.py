@@ -3,7 +3,6 @@
 import pytest
 
 from agentlib import cli
-from agentlib.agent.train import TrainConfig, check_config, start_run
 from agentlib.experiments import trap
 
 STAGE1 = ["MUL", "ADD", "SUB", "ANS"]
@@ -14,16 +13,6 @@ def test_program_shares_by_hand():
     shares = trap.program_shares(programs)
     assert shares == {"stage 0's program": 0.0, "stage 1's program": 0.5,
                       "the solution": 0.25, "other": 0.25}
-
-
-def test_training_stops_at_the_first_record_that_says_so():
-    config = TrainConfig(device="cpu", max_episodes=25_600, eval_size=100)
-    run = start_run(check_config(config))
-    update, record = trap.train_until(run, 0, lambda record: True)
-    assert update == config.eval_every
-    assert record["update"] == update
-    end, _ = trap.train_until(run, update, lambda record: False)
-    assert end == config.num_updates
 
 
 def test_episodes_count_only_when_stage_2_was_learned():
