@@ -7,6 +7,7 @@ greedy agent is of its least sure decision, what it does when it is
 told the wrong stage, and which contexts its greedy programs miss.
 """
 
+import dataclasses
 from collections.abc import Sequence
 
 import torch
@@ -178,14 +179,17 @@ def greedy_failures(model: ActorCritic, stage: int) -> list[dict]:
     device = next(model.parameters()).device
     problems = arithmetic.every_problem(stage, device)
     batch = rollout(model, problems, greedy=True)
-    wrong = (~batch.correct).nonzero().flatten().tolist()
-    programs = decode_programs(batch)
+    wrong = ~batch.correct
+    # decode the missed episodes only, not all 100,000
+    missed = dataclasses.replace(batch, **{
+        field.name: getattr(batch, field.name)[wrong]
+        for field in dataclasses.fields(batch)})
     rows = []
-    for index in wrong:
-        context = problems.context[index, :3 + stage].tolist()
-        rows.append({"context": context,
-                     "target": int(problems.target[index]),
-                     "program": programs[index],
-                     "answer": arithmetic.run_program(context,
-                                                      programs[index])})
+    for context, target, program in zip(
+            problems.context[wrong, :3 + stage].tolist(),
+            problems.target[wrong].tolist(), decode_programs(missed),
+            strict=True):
+        rows.append({"context": context, "target": target,
+                     "program": program,
+                     "answer": arithmetic.run_program(context, program)})
     return rows
