@@ -25,7 +25,8 @@ COMMANDS = {
         "agentlib.book.notebooks", "re-execute the book's chapters"
     ),
     "train": (
-        "agentlib.agent.train", "train the corrected agent, report accuracy"
+        "agentlib.agent.train_cli",
+        "train the corrected agent, report accuracy",
     ),
     "bench": (
         "agentlib.experiments.bench",
@@ -45,7 +46,7 @@ COMMANDS = {
         "measure whether the curriculum seeds stage 2's trap",
     ),
     "solve": (
-        "agentlib.agent.solve", "run a trained expression agent on expressions"
+        "agentlib.agent.solve", "run a trained agent on your own problems"
     ),
     "threads": (
         "agentlib.experiments.thread_bench",

@@ -3,6 +3,7 @@ checkers of plain values (counts, fractions, seeds) that modules share.
 """
 
 import math
+from collections.abc import Sequence
 from numbers import Integral, Real
 
 
@@ -29,6 +30,18 @@ def check_flag(name: str, value: bool) -> bool:
     """Return ``value`` if it is True or False, else raise."""
     if not isinstance(value, bool):
         raise AgentlibError(f"{name} must be True or False, got {value!r}")
+    return value
+
+
+def check_choice(name: str, value: str, choices: Sequence[str]) -> str:
+    """Return ``value`` if it is one of ``choices``, else raise.
+
+    >>> check_choice("shaping", "none", ("none", "progress"))
+    'none'
+    """
+    if not isinstance(value, str) or value not in choices:
+        raise AgentlibError(
+            f"unknown {name} {value!r}; use one of {', '.join(choices)}")
     return value
 
 

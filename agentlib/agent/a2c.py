@@ -23,16 +23,20 @@ same problem (Kool et al., 2019, "Buy 4 REINFORCE samples").
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import torch
 import torch.nn as nn
 
-from agentlib.agent.model import ActorCritic
-from agentlib.errors import AgentlibError, is_integer
-from agentlib.tasks import arithmetic
+from agentlib.agent.policy import Policy
+from agentlib.errors import AgentlibError, check_choice, is_integer
+from agentlib.tasks import Problems
+from agentlib.tasks.machine import Machine
 
 BASELINES = ("value", "loo")
-Score = Callable[[arithmetic.Machine, arithmetic.Problems], torch.Tensor]
+Baseline = Literal["value", "loo"]
+Score = Callable[[Machine, Problems], torch.Tensor]
+"""A state's worth: (B,) from the machine's state and the problems."""
 
 
 @dataclass
@@ -51,16 +55,16 @@ class Rollout:
 
 
 def rollout(
-    model: ActorCritic, problems, score: Score | None = None,
+    model: Policy, problems: Problems, score: Score | None = None,
     greedy: bool = False, generator: torch.Generator | None = None,
 ) -> Rollout:
     """Run one episode per problem for the task's horizon, batched.
 
-    Each step's reward is the change in ``score`` (see
-    :func:`agentlib.tasks.arithmetic.score`), so an episode's return is
-    the score of its last state. The default scores exact match alone; training
-    passes the configured shaping (``train.make_score``). The machine
-    is the model's task's (``model.task``).
+    Each step's reward is the change in ``score`` (a task's ``score``
+    with a shaping), so an episode's return is the score of its last
+    state. The default scores exact match alone; training passes the
+    configured shaping (``train.make_score``). The machine is the
+    policy's task's (``model.task``).
     """
     task = model.task
     score = score or task.score
@@ -182,7 +186,7 @@ def leave_one_out_baseline(
     return (others / (group_size - 1)).view(num, steps)
 
 
-def repeat_problems(problems, group_size: int):
+def repeat_problems(problems: Problems, group_size: int) -> Problems:
     """Repeat each problem ``group_size`` times in consecutive rows."""
     return dataclasses.replace(problems, **{
         field.name: value.repeat_interleave(group_size, 0)
@@ -222,22 +226,19 @@ def entropy_loss(
 
 
 def compute_advantage(
-    batch: Rollout, returns: torch.Tensor, baseline: str = "value",
+    batch: Rollout, returns: torch.Tensor, baseline: Baseline = "value",
     group_size: int = 1,
 ) -> torch.Tensor:
     """(B, T) returns minus the chosen baseline."""
     if baseline == "value":
         return returns - batch.value.detach()
-    if baseline == "loo":
-        return returns - leave_one_out_baseline(returns, group_size)
-    raise AgentlibError(
-        f"unknown baseline {baseline!r}; use one of {', '.join(BASELINES)}"
-    )
+    check_choice("baseline", baseline, BASELINES)  # loo is left
+    return returns - leave_one_out_baseline(returns, group_size)
 
 
 def a2c_loss(
     batch: Rollout, gamma: float = 1.0, value_coef: float = 0.5,
-    entropy_coef: float = 0.15, baseline: str = "value",
+    entropy_coef: float = 0.15, baseline: Baseline = "value",
     group_size: int = 1, gae_lambda: float = 1.0, n_step: int = 0,
 ) -> tuple[torch.Tensor, dict]:
     """The weighted sum of the three losses, and their info merged.
@@ -246,8 +247,10 @@ def a2c_loss(
     uses: Monte-Carlo by default, else bootstrapped (``gae_lambda``,
     ``n_step``).
     """
-    returns = bootstrapped_returns(batch, gamma, gae_lambda, n_step)
-    advantage = compute_advantage(batch, returns, baseline, group_size)
+    returns = bootstrapped_returns(batch, gamma=gamma,
+                                   gae_lambda=gae_lambda, n_step=n_step)
+    advantage = compute_advantage(batch, returns, baseline=baseline,
+                                  group_size=group_size)
     pg_term, pg_info = pg_loss(batch.log_prob, advantage, batch.mask)
     v_term, v_info = v_loss(batch.value, returns, batch.mask)
     entropy_term, entropy_info = entropy_loss(batch.entropy, batch.mask)

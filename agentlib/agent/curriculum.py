@@ -11,29 +11,34 @@ Three more exist for ablations and exercises: ``fixed-replay``, the
 article's schedule with the mastery schedule's replay; and, without a
 curriculum, ``mixed``, which draws every episode's stage uniformly
 from the start, and ``last``, which trains on the last stage alone.
+The task's stages are passed in (``task.stages``): nothing here knows
+a task.
 """
+
+from typing import Literal
 
 import torch
 
-from agentlib.errors import AgentlibError, check_count, check_fraction
-from agentlib.tasks.arithmetic import STAGES
+from agentlib.errors import (
+    AgentlibError,
+    check_choice,
+    check_count,
+    check_fraction,
+)
 
 ARTICLE_SCHEDULE = (0, 0, 0, 1, 1, 2)
 CURRICULA = ("mastery", "fixed", "fixed-replay", "mixed", "last")
+Curriculum = Literal["mastery", "fixed", "fixed-replay", "mixed", "last"]
 SCHEDULED = ("fixed", "fixed-replay")
 """The curricula whose stage follows the article's schedule."""
 
 
 def check_curriculum(name: str) -> str:
     """Return ``name`` if it names a curriculum, else raise."""
-    if name not in CURRICULA:
-        raise AgentlibError(
-            f"unknown curriculum {name!r}; use one of {', '.join(CURRICULA)}"
-        )
-    return name
+    return check_choice("curriculum", name, CURRICULA)
 
 
-def check_stage(stage: int, stages: tuple[int, ...] = STAGES) -> int:
+def check_stage(stage: int, stages: tuple[int, ...]) -> int:
     """Return ``stage`` if it is one of ``stages``, else raise."""
     if isinstance(stage, bool) or stage not in stages:
         *rest, last = map(str, stages)
@@ -43,14 +48,14 @@ def check_stage(stage: int, stages: tuple[int, ...] = STAGES) -> int:
     return int(stage)
 
 
-def first_stage(name: str, stages: tuple[int, ...] = STAGES) -> int:
+def first_stage(name: Curriculum, stages: tuple[int, ...]) -> int:
     """The stage a run starts at: the last one when there is no
     curriculum to climb."""
     return max(stages) if check_curriculum(name) in ("mixed", "last") else 0
 
 
 def trained_stages(
-    name: str, stages: tuple[int, ...] = STAGES
+    name: Curriculum, stages: tuple[int, ...]
 ) -> tuple[int, ...]:
     """The stages ``name`` ever trains on, so a run can stop on them."""
     return (max(stages),) if check_curriculum(name) == "last" else stages
@@ -70,7 +75,7 @@ def fixed_stage(
 
 
 def promote(stage: int, accuracy: float, threshold: float,
-            stages: tuple[int, ...] = STAGES) -> int:
+            stages: tuple[int, ...]) -> int:
     """The next stage if ``accuracy`` on ``stage`` passes ``threshold``."""
     stage = check_stage(stage, stages)
     check_fraction("accuracy", accuracy)
@@ -83,7 +88,7 @@ def promote(stage: int, accuracy: float, threshold: float,
 def mix_stages(
     stage: int, num: int, replay: float,
     generator: torch.Generator | None = None,
-    device: str | torch.device = "cpu", stages: tuple[int, ...] = STAGES,
+    device: str | torch.device = "cpu", *, stages: tuple[int, ...],
 ) -> torch.Tensor:
     """(num,) stages: ``stage``, or with probability ``replay`` an
     earlier stage drawn uniformly (none before stage 0)."""
@@ -98,15 +103,15 @@ def mix_stages(
 
 
 def batch_stages(
-    curriculum: str, stage: int, num: int, replay: float,
+    curriculum: Curriculum, stage: int, num: int, replay: float,
     generator: torch.Generator | None = None,
-    device: str | torch.device = "cpu", stages: tuple[int, ...] = STAGES,
+    device: str | torch.device = "cpu", *, stages: tuple[int, ...],
 ) -> torch.Tensor:
     """(num,) stages of the next batch under ``curriculum``."""
-    name = check_curriculum(curriculum)
-    if name == "mixed":
+    if curriculum == "mixed":
         return torch.randint(len(stages), (num,), generator=generator,
                              device=device)
-    if name in ("fixed", "last"):
+    if curriculum in ("fixed", "last"):
         return torch.full((num,), stage, device=device)
-    return mix_stages(stage, num, replay, generator, device, stages)
+    check_curriculum(curriculum)  # mastery or fixed-replay is left
+    return mix_stages(stage, num, replay, generator, device, stages=stages)

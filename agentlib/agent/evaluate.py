@@ -4,7 +4,8 @@ The one number the book reports: the share of problems whose greedy
 program answers exactly the stated target, no partial credit. The
 final score of the first task runs every one of its 111,000 contexts
 (:func:`test_accuracy` with ``EVERY``); the sampled policy's exact
-match is reported beside it. Curriculum checks use fresh samples.
+match is reported beside it. Curriculum checks use fresh samples. The
+problems come from the policy's task (``model.task``).
 """
 
 from collections.abc import Sequence
@@ -12,9 +13,10 @@ from collections.abc import Sequence
 import torch
 
 from agentlib.agent.a2c import Rollout, rollout
-from agentlib.agent.model import ActorCritic
+from agentlib.agent.model import NUM_DIGITS
+from agentlib.agent.policy import Policy
 from agentlib.errors import check_count, check_seed
-from agentlib.tasks import arithmetic, get_task
+from agentlib.tasks import Problems
 
 NUM_EVAL = 10_000
 """Held-out problems per stage where a caller samples them."""
@@ -23,39 +25,28 @@ EVERY = 0
 them (the first task: all 111,000 contexts), else its default sample."""
 
 
-def evaluation_problems(
-    num: int, seed: int, device: str | torch.device = "cpu",
-    task: str = "arithmetic",
-):
-    """``num`` problems of each stage, stage by stage, from ``seed``."""
-    return get_task(task).evaluation_problems(num, seed, device)
-
-
 @torch.no_grad()
-def greedy_correct(model: ActorCritic, problems: arithmetic.Problems
+def greedy_correct(model: Policy, problems: Problems
                    ) -> torch.Tensor:
     """(B,) True where the greedy program answers the stated target."""
     return rollout(model, problems, greedy=True).correct
 
 
 @torch.no_grad()
-def sampled_correct(model: ActorCritic, problems: arithmetic.Problems,
+def sampled_correct(model: Policy, problems: Problems,
                     generator: torch.Generator) -> torch.Tensor:
     """(B,) True where one program drawn from the policy is exact."""
     return rollout(model, problems, generator=generator).correct
 
 
-def stage_one_hot(
-    stage: torch.Tensor, num_stages: int = len(arithmetic.STAGES)
-) -> torch.Tensor:
+def stage_one_hot(stage: torch.Tensor, num_stages: int) -> torch.Tensor:
     """(B, S) float rows, 1.0 in each problem's stage column."""
     stages = torch.arange(num_stages, device=stage.device)
     return (stage[:, None] == stages).double()
 
 
 def accuracy_by_stage(
-    correct: torch.Tensor, stage: torch.Tensor,
-    num_stages: int = len(arithmetic.STAGES),
+    correct: torch.Tensor, stage: torch.Tensor, num_stages: int,
 ) -> list[float | None]:
     """Mean of (B,) ``correct`` for each stage; None for a stage with no
     problems, which has no accuracy (not 0%)."""
@@ -69,13 +60,13 @@ def accuracy_by_stage(
                                    strict=True)]
 
 
-def greedy_accuracy(model: ActorCritic, problems) -> list[float]:
+def greedy_accuracy(model: Policy, problems: Problems) -> list[float]:
     """Greedy exact-match per trained stage on the given problems."""
     return accuracy_by_stage(greedy_correct(model, problems), problems.stage,
                              len(model.task.stages))
 
 
-def test_accuracy(model: ActorCritic, num: int = EVERY,
+def test_accuracy(model: Policy, num: int = EVERY,
                   seed: int = 12_345, held_out: bool = False,
                   sampled: bool = False) -> list[float]:
     """Exact match per stage on the task's test batches (``num`` per
@@ -99,23 +90,18 @@ def test_accuracy(model: ActorCritic, num: int = EVERY,
 
 
 def accuracy_per_stage(
-    model: ActorCritic, num: int = NUM_EVAL, seed: int = 12_345
+    model: Policy, num: int = NUM_EVAL, seed: int = 12_345
 ) -> list[float]:
     """Greedy exact-match on ``num`` fresh problems of each stage
     (``EVERY``: on all of them)."""
     return test_accuracy(model, num, seed)
 
 
-ACTION_NAMES = (*arithmetic.TOOLS, *(str(digit) for digit in range(10)))
-"""Names of action ids: the tools, then digits (an ablation's actions)."""
-
-
-def decode_programs(
-    batch: Rollout, tools: Sequence[str] = arithmetic.TOOLS
-) -> list[list[str]]:
+def decode_programs(batch: Rollout, tools: Sequence[str]
+                    ) -> list[list[str]]:
     """Each episode's actions as names, up to and including ANS (digit
-    actions, an ablation of the first task, follow the ``tools``)."""
-    names = (*tools, *ACTION_NAMES[len(arithmetic.TOOLS):])
+    actions, an ablation, follow the ``tools`` as ``0`` to ``9``)."""
+    names = (*tools, *map(str, range(NUM_DIGITS)))
     return [
         [names[a] for a, taken in zip(actions, mask, strict=True)
          if taken]
@@ -123,13 +109,3 @@ def decode_programs(
             batch.action.tolist(), batch.mask.tolist(), strict=True
         )
     ]
-
-
-@torch.no_grad()
-def greedy_programs(
-    model: ActorCritic, contexts: Sequence[Sequence[int]]
-) -> list[list[str]]:
-    """The greedy program for each context, up to and including ANS."""
-    device = next(model.parameters()).device
-    problems = arithmetic.problems_from_contexts(contexts, device)
-    return decode_programs(rollout(model, problems, greedy=True))

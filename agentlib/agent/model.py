@@ -7,12 +7,12 @@ action and outputs a distribution over the six tools and a value. The
 agent reads digits but does not emit them, unless an ablation asks for
 it with ``allow_digit_actions``.
 
-Tokens share one embedding: the tools (ids 0-5, the same as the action
-ids of :mod:`agentlib.tasks.arithmetic`), the digits 0-9 (ids 6-15) and
-``START``.
-The task (:mod:`agentlib.tasks`) says which tokens there are, what the
-first state reads and what, if anything, the agent reads at each step;
-the expression task adds its operators and an observation embedding.
+Tokens share one embedding: the tools (their action ids), the digits
+0-9 after them, and whatever else the task reads, then its start token.
+The task (:class:`agentlib.tasks.interface.Task`) says which tokens
+there are, what the first state reads and what, if anything, the agent
+reads at each step; the expression task adds its operators and an
+observation embedding.
 
 Sources: the article in ``shared/seed``; CleanRL's ``ppo_atari_lstm.py``
 for the method names; nanoGPT's ``model.py`` for the config.
@@ -24,15 +24,18 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from agentlib.errors import AgentlibError, check_count, check_flag
-from agentlib.tasks import get_task
-from agentlib.tasks.arithmetic import DIGIT_0, START
+from agentlib.agent.policy import Step
+from agentlib.errors import (
+    AgentlibError,
+    check_choice,
+    check_count,
+    check_flag,
+)
+from agentlib.tasks import TASKS, Problems, get_task
 
-__all__ = ["DIGIT_0", "START", "NUM_TOKENS", "ActorCriticConfig",
-           "ActorCritic", "choose", "sample"]
-NUM_TOKENS = START + 1
-"""The first task's tokens: its tools, the digits from ``DIGIT_0``, and
-``START``."""
+NUM_DIGITS = 10
+"""Digit tokens, right after the tools, that an ablation lets the
+policy emit as actions."""
 
 
 @dataclass
@@ -55,22 +58,18 @@ class ActorCriticConfig:
     """False hides the context's digits (an ablation): the first state
     still shows the context's length and the stage, not its values."""
 
-    @property
-    def num_actions(self) -> int:
-        """Size of the action head: the tools, or tools and 10 digits."""
-        return len(get_task(self.task).tools) + 10 * self.allow_digit_actions
+    def __post_init__(self):
+        """Check every field once, as the config is made."""
+        check_model_config(self)
 
 
 def check_model_config(config: ActorCriticConfig) -> ActorCriticConfig:
     """Return ``config`` if it can shape a network, else raise."""
-    if not isinstance(config, ActorCriticConfig):
-        raise AgentlibError(
-            f"config must be an ActorCriticConfig, got {config!r}")
     check_count("d_model", config.d_model)
     check_flag("use_stage", config.use_stage)
     check_flag("allow_digit_actions", config.allow_digit_actions)
     check_flag("reads_digits", config.reads_digits)
-    get_task(config.task)  # raises for an unknown task
+    check_choice("task", config.task, tuple(TASKS))
     return config
 
 
@@ -111,8 +110,13 @@ class ActorCritic(nn.Module):
     def __init__(self, config: ActorCriticConfig):
         """Embeddings, the GRU cell and the two heads, sized by config."""
         super().__init__()
-        self.config = check_model_config(config)
+        if not isinstance(config, ActorCriticConfig):  # checked when made
+            raise AgentlibError(
+                f"config must be an ActorCriticConfig, got {config!r}")
+        self.config = config
         self.task = task = get_task(config.task)
+        self.num_actions = len(task.tools) + (
+            NUM_DIGITS if config.allow_digit_actions else 0)
         d = config.d_model
         self.token_emb = nn.Embedding(task.num_tokens, d)
         self.pos_emb = nn.Embedding(task.max_context, d)
@@ -120,12 +124,12 @@ class ActorCritic(nn.Module):
             nn.Embedding(len(task.stages), d) if config.use_stage else None
         )
         self.gru = nn.GRUCell(d, d)
-        self.policy_head = nn.Linear(d, config.num_actions)
+        self.policy_head = nn.Linear(d, self.num_actions)
         self.value_head = nn.Linear(d, 1)
         # made last, so the first task's weights draw what they always did
         self.obs_emb = nn.Embedding(task.num_obs, d) if task.num_obs else None
 
-    def initial_state(self, problems) -> torch.Tensor:
+    def initial_state(self, problems: Problems) -> torch.Tensor:
         """Each episode's first state from its own context: (B, d)."""
         token_ids, real = self.task.context_tokens(problems)  # (B, L)
         if not self.config.reads_digits:  # the same token everywhere
@@ -161,7 +165,7 @@ class ActorCritic(nn.Module):
         action: torch.Tensor | None = None, greedy: bool = False,
         generator: torch.Generator | None = None,
         obs: torch.Tensor | None = None,
-    ) -> tuple[torch.Tensor, ...]:
+    ) -> Step:
         """Read the previous action (and ``obs``), then act: sample,
         argmax or score.
 

@@ -2,9 +2,9 @@
 
 It reads nothing but the stage and how many steps it has taken, so it
 can only learn one program per stage. It is an ablation: if it solves
-a task as well as the GRU, that task needs no reading. It has the
-interface of :class:`agentlib.agent.model.ActorCritic` that a rollout
-uses, so the same loss trains it; its "state" is the (B,) row index.
+a task as well as the GRU, that task needs no reading. It is a
+:class:`agentlib.agent.policy.Policy`, so the same rollout and loss
+train it; its "state" is the (B,) row index.
 """
 
 from dataclasses import dataclass
@@ -13,11 +13,12 @@ import torch
 import torch.nn as nn
 
 from agentlib.agent.model import choose
+from agentlib.agent.policy import Step
 from agentlib.errors import AgentlibError
-from agentlib.tasks import get_task
+from agentlib.tasks import Problems, Task, get_task
 
 
-def check_task(name: str):
+def check_task(name: str) -> Task:
     """The task called ``name`` if a table can play it (a fixed horizon,
     no held-out stages), else raise."""
     task = get_task(name)
@@ -46,10 +47,11 @@ class OpenLoopPolicy(nn.Module):
         self.task = task = check_task(config.task)
         self.steps = task.horizon(None)
         rows = len(task.stages) * self.steps
+        self.num_actions = len(task.tools)
         self.logits = nn.Parameter(torch.zeros(rows, len(task.tools)))
         self.values = nn.Parameter(torch.zeros(rows))
 
-    def initial_state(self, problems) -> torch.Tensor:
+    def initial_state(self, problems: Problems) -> torch.Tensor:
         """(B,) the row of each episode's first step: stage * steps."""
         return problems.stage * self.steps
 
@@ -62,7 +64,7 @@ class OpenLoopPolicy(nn.Module):
         action: torch.Tensor | None = None, greedy: bool = False,
         generator: torch.Generator | None = None,
         obs: torch.Tensor | None = None,
-    ) -> tuple[torch.Tensor, ...]:
+    ) -> Step:
         """Act from row ``h``; return ``(action, log_prob, entropy,
         value, next row)`` like the GRU's."""
         action, log_prob, entropy = choose(self.logits[h], action, greedy,

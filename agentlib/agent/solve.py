@@ -1,11 +1,15 @@
-"""Running a trained expression agent on your own problems.
+"""Running a trained agent on your own problems.
 
-``python -m agentlib solve --checkpoint PATH [EXPRESSION ...]`` reads
-expressions from its arguments, or one a line from standard input, and
-prints one JSON line for each: the expression, the agent's greedy
-program, its answer (null when it gave none) and the target. A line that
-is not an expression gets a one-line error on standard error; the
-others are still solved, and the exit status says that one failed.
+``python -m agentlib solve --checkpoint PATH [PROBLEM ...]`` reads
+problems from its arguments, or one a line from standard input, in the
+form of the agent's task (the checkpoint says which): an expression
+such as ``3*4+5-2*6``, or for the first task a context of digits such
+as ``3 4 5 2 6`` (its stage is its length). It prints one JSON line for
+each: the problem as an expression, the agent's greedy program, its
+answer (null when it gave none) and the target. A malformed line gets a
+one-line error on standard error; the others are still solved, and the
+exit status says that one failed. Everything task-specific comes through
+the task interface (``parse_line``, ``problems_from_text``).
 """
 
 import argparse
@@ -18,40 +22,33 @@ import torch
 from agentlib.agent import checkpoint
 from agentlib.agent.a2c import rollout
 from agentlib.agent.evaluate import decode_programs
-from agentlib.agent.model import ActorCritic
+from agentlib.agent.policy import Policy
 from agentlib.devices import device_arg
 from agentlib.errors import AgentlibError
-from agentlib.tasks import expressions as ex
-
-
-def load_solver(path: str, device: str = "auto") -> ActorCritic:
-    """The expression agent saved in ``path``; other agents are refused."""
-    model = checkpoint.load(path, device)
-    if not model.task.name.startswith("expressions"):
-        raise AgentlibError(
-            f"{path} holds an agent of task {model.task.name!r}; solve "
-            f"needs one trained with --task expressions"
-        )
-    return model
+from agentlib.tasks.machine import run_steps
 
 
 @torch.no_grad()
-def solve(model: ActorCritic, expressions: list[str]) -> list[dict]:
-    """One record per well-formed expression (all are checked first)."""
+def solve(model: Policy, lines: list[str]) -> list[dict]:
+    """One record per well-formed problem (all are checked first)."""
+    task = model.task
     device = next(model.parameters()).device
-    problems = ex.problems_from_expressions(expressions, device)
+    problems = task.problems_from_text(lines, device)
     batch = rollout(model, problems, greedy=True)
+    final = run_steps(task.step, problems, batch.action)
+    answers = torch.where(final.answered, final.acc, 0).tolist()
     records = []
-    for row, program in enumerate(decode_programs(batch, model.task.tools)):
-        answer = ex.run_program(expressions[row], program)
-        records.append({"expression": expressions[row].replace(" ", ""),
-                        "program": program, "answer": answer,
+    for row, program in enumerate(decode_programs(batch, task.tools)):
+        answered = bool(final.answered[row])
+        records.append({"expression": task.parse_line(lines[row]),
+                        "program": program,
+                        "answer": answers[row] if answered else None,
                         "target": problems.target[row].item()})
     return records
 
 
 def read_lines(args: argparse.Namespace) -> Iterable[tuple[str, str]]:
-    """(where, text) of every expression given, skipping blank lines."""
+    """(where, text) of every problem given, skipping blank lines."""
     if args.expressions:
         for index, text in enumerate(args.expressions, 1):
             yield f"argument {index}", text
@@ -64,21 +61,22 @@ def read_lines(args: argparse.Namespace) -> Iterable[tuple[str, str]]:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Flags of ``python -m agentlib solve``."""
     parser.add_argument("--checkpoint", required=True, metavar="PATH",
-                        help="an agent saved by train --task expressions "
-                        "--save PATH")
+                        help="an agent saved by train --save PATH")
     parser.add_argument("--device", default="auto", type=device_arg)
-    parser.add_argument("expressions", nargs="*", metavar="EXPRESSION",
-                        help="such as 3*4+5-2*6 (default: one a line "
-                        "from standard input)")
+    parser.add_argument("expressions", nargs="*", metavar="PROBLEM",
+                        help="in the agent's task's form: an expression "
+                        "such as 3*4+5-2*6, or for --task arithmetic "
+                        "digits such as '3 4 5 2 6' (stage 2: 3*4+5-2*6); "
+                        "default: one a line from standard input")
 
 
 def command(args: argparse.Namespace) -> int:
-    """Solve every expression given; 1 when any line was malformed."""
-    model = load_solver(args.checkpoint, args.device)
+    """Solve every problem given; 1 when any line was malformed."""
+    model = checkpoint.load(args.checkpoint, args.device)
     good, failed = [], 0
     for where, text in read_lines(args):
         try:
-            ex.parse(text)
+            model.task.parse_line(text)
             good.append(text)
         except AgentlibError as error:
             failed += 1

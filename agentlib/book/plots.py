@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.patches import FancyBboxPatch, Rectangle
 
-from agentlib.agent.train import TrainResult
+from agentlib.agent.result import TrainResult
 from agentlib.errors import AgentlibError, is_number
 from agentlib.tasks.arithmetic import TOOLS
 

@@ -12,7 +12,7 @@ import ipywidgets as widgets
 from IPython.display import HTML, display
 
 from agentlib.agent.model import ActorCritic
-from agentlib.errors import AgentlibError, check_count
+from agentlib.errors import AgentlibError, check_choice, check_count
 from agentlib.experiments.inspection import (
     agent_trace,
     answer_of,
@@ -92,12 +92,9 @@ class MachinePlayground:
             self.program = self.program[:-1]
         elif tool == "reset":
             self.program = []
-        elif tool in arithmetic.TOOLS:
-            self.program.append(tool)
         else:  # refused before it joins the program: later presses work
-            raise AgentlibError(
-                f"unknown tool {tool!r}; use one of "
-                f"{', '.join(arithmetic.TOOLS)}, undo or reset")
+            self.program.append(check_choice(
+                "tool", tool, (*arithmetic.TOOLS, "undo", "reset")))
         self.refresh()
 
     def refresh(self) -> None:

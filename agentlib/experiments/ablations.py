@@ -33,7 +33,6 @@ from agentlib.agent.train import (
     FINAL_EVAL_SEED,
     TrainConfig,
     TrainResult,
-    check_config,
     train,
 )
 from agentlib.devices import (
@@ -41,7 +40,7 @@ from agentlib.devices import (
     device_arg,
     resolve_device,
 )
-from agentlib.errors import AgentlibError, check_seed
+from agentlib.errors import AgentlibError, check_choice, check_seed
 from agentlib.experiments import measured
 from agentlib.progress import LiveProgress
 from agentlib.threads import cpu_threads
@@ -99,12 +98,7 @@ SOLVED = 0.995
 
 def variants_of(task: str) -> dict[str, tuple[str, dict]]:
     """The variants ablated on ``task``."""
-    if task not in TASK_VARIANTS:
-        raise AgentlibError(
-            f"no ablations of task {task!r}; use one of "
-            f"{', '.join(TASK_VARIANTS)}"
-        )
-    return TASK_VARIANTS[task]
+    return TASK_VARIANTS[check_choice("task", task, tuple(TASK_VARIANTS))]
 
 
 def check_variants(names: list[str], task: str = "arithmetic") -> list[str]:
@@ -388,8 +382,7 @@ def check_args(args: argparse.Namespace) -> None:
     if args.out:
         measured.check_out_path(args.out)
     for name in args.variants:  # a bad budget fails here, not in a job
-        check_config(variant_config(name, 0, "cpu", args.task,
-                                    **budget_of(args)))
+        variant_config(name, 0, "cpu", args.task, **budget_of(args))
 
 
 def budget_of(args: argparse.Namespace) -> dict:

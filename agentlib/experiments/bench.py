@@ -125,7 +125,7 @@ def engine_rates(batch: int, device: torch.device, repeats: int):
     config = TrainConfig(batch_size=batch, device=str(device))
     model, optimizer = make_agent(config, device)
     generator = torch.Generator(device).manual_seed(0)
-    score = make_score(config)
+    score = make_score(config, model.task)
 
     def problems() -> arithmetic.Problems:
         return arithmetic.sample_problems(STAGE, batch, generator, device)
@@ -210,7 +210,7 @@ def compiled_rollout_rate(
     config = TrainConfig(batch_size=batch, device=str(device))
     model, _ = make_agent(config, device)
     generator = torch.Generator(device).manual_seed(0)
-    score = make_score(config)
+    score = make_score(config, model.task)
 
     def rollout() -> None:
         problems = arithmetic.sample_problems(STAGE, batch, generator, device)

@@ -58,7 +58,7 @@ def mean_steps(
     generator = torch.Generator(device).manual_seed(0)
     problems = arithmetic.sample_problems(stage, batch, generator, device)
     with torch.no_grad():
-        rollout = a2c.rollout(model, problems, make_score(config),
+        rollout = a2c.rollout(model, problems, make_score(config, model.task),
                               generator=generator)
     return rollout.mask.sum(1).mean().item()
 

@@ -5,6 +5,8 @@ The traces run one problem at a time through the batched torch machine
 used. Batched measures look at many problems at once: how sure the
 greedy agent is of its least sure decision, what it does when it is
 told the wrong stage, and which contexts its greedy programs miss.
+Most of them read the first task (:mod:`agentlib.tasks.arithmetic`);
+:func:`trace_agent` reads any.
 """
 
 import dataclasses
@@ -20,6 +22,7 @@ from agentlib.agent.evaluate import (
 )
 from agentlib.agent.model import ActorCritic
 from agentlib.tasks import arithmetic
+from agentlib.tasks.machine import check_program
 
 
 def register(value: torch.Tensor, empty: torch.Tensor) -> int | None:
@@ -45,7 +48,7 @@ def trace_program(
     >>> [r["acc"] for r in trace_program([3, 4, 5], ["MUL", "ADD"])]
     [None, 12, 17]
     """
-    program = arithmetic.check_program(program)
+    program = check_program(program, arithmetic.TOOLS)
     problems = arithmetic.problems_from_contexts([context])
     state = arithmetic.reset(problems)
     rows = [{"step": 0, "tool": "", **machine_row(state)}]
@@ -67,7 +70,7 @@ def answer_of(rows: list[dict]) -> int | None:
 def action_names(model: ActorCritic) -> list[str]:
     """Names of the model's actions: the tools, then digits if allowed."""
     tools = model.task.tools
-    digits = [str(d) for d in range(model.config.num_actions - len(tools))]
+    digits = [str(d) for d in range(model.num_actions - len(tools))]
     return [*tools, *digits]
 
 
@@ -78,7 +81,7 @@ def all_log_probs(
 ) -> torch.Tensor:
     """(A,) log-probabilities of every action from state h (1, d), after
     reading ``prev_action`` (and the (1, K) observation ``obs``)."""
-    num = model.config.num_actions
+    num = model.num_actions
     _, log_prob, _, _, _ = model.get_action_and_value(
         h.expand(num, -1), prev_action.expand(num),
         action=torch.arange(num, device=h.device),
@@ -153,7 +156,7 @@ def stage_swap_accuracy(
     columns = [
         accuracy_by_stage(
             greedy_correct(model, with_stage(problems, told)),
-            problems.stage,
+            problems.stage, len(arithmetic.STAGES),
         )
         for told in arithmetic.STAGES
     ]
@@ -169,7 +172,19 @@ def programs_told(
     device = next(model.parameters()).device
     problems = arithmetic.problems_from_contexts(contexts, device)
     told = with_stage(problems, stage)
-    return decode_programs(rollout(model, told, greedy=True))
+    return decode_programs(rollout(model, told, greedy=True),
+                           arithmetic.TOOLS)
+
+
+@torch.no_grad()
+def greedy_programs(
+    model: ActorCritic, contexts: Sequence[Sequence[int]]
+) -> list[list[str]]:
+    """The greedy program for each context, up to and including ANS."""
+    device = next(model.parameters()).device
+    problems = arithmetic.problems_from_contexts(contexts, device)
+    return decode_programs(rollout(model, problems, greedy=True),
+                           arithmetic.TOOLS)
 
 
 @torch.no_grad()
@@ -187,8 +202,8 @@ def greedy_failures(model: ActorCritic, stage: int) -> list[dict]:
     rows = []
     for context, target, program in zip(
             problems.context[wrong, :3 + stage].tolist(),
-            problems.target[wrong].tolist(), decode_programs(missed),
-            strict=True):
+            problems.target[wrong].tolist(),
+            decode_programs(missed, arithmetic.TOOLS), strict=True):
         rows.append({"context": context, "target": target,
                      "program": program,
                      "answer": arithmetic.run_program(context, program)})

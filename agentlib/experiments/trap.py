@@ -18,17 +18,17 @@ import statistics
 import torch
 
 from agentlib.agent import evaluate
+from agentlib.agent.policy import Policy
 from agentlib.agent.train import (
     FINAL_EVAL_SEED,
     Run,
     TrainConfig,
-    check_config,
-    start_run,
-    train_until,
+    make_agent,
+    train,
 )
+from agentlib.devices import resolve_device
 from agentlib.errors import AgentlibError, check_seed
 from agentlib.tasks import arithmetic
-from agentlib.threads import cpu_threads
 
 SHORTCUTS = {"stage 0's program": ["MUL", "ADD", "ANS"],
              "stage 1's program": ["MUL", "ADD", "SUB", "ANS"]}
@@ -47,16 +47,16 @@ def program_shares(programs: list[list[str]]) -> dict[str, float]:
     return shares
 
 
-def stage2_programs(run: Run, num: int = 1_000) -> dict[str, float]:
-    """What the run's greedy programs do on ``num`` fresh stage-2
-    problems."""
-    device = run.held_out.stage.device
+def stage2_programs(model: Policy, num: int = 1_000) -> dict[str, float]:
+    """What the greedy programs of ``model`` do on ``num`` fresh
+    stage-2 problems."""
+    device = next(model.parameters()).device
     problems = arithmetic.sample_problems(
         2, num, device=device,
         generator=torch.Generator(device).manual_seed(
             FINAL_EVAL_SEED))
-    batch = evaluate.rollout(run.model, problems, greedy=True)
-    return program_shares(evaluate.decode_programs(batch))
+    batch = evaluate.rollout(model, problems, greedy=True)
+    return program_shares(evaluate.decode_programs(batch, arithmetic.TOOLS))
 
 
 def stage2_learned(record: dict) -> bool:
@@ -64,35 +64,66 @@ def stage2_learned(record: dict) -> bool:
     return record["accuracy"][2] >= LEVEL
 
 
+class StageTwoWatch:
+    """A run's early stop: keeps the greedy programs at the promotion to
+    stage 2, then stops once stage 2 is learned."""
+
+    def __init__(self):
+        """Nothing seen yet."""
+        self.promoted_at: int | None = None
+        self.shares: dict[str, float] = {}
+        self.learned_at: int | None = None
+
+    def __call__(self, run: Run, record: dict) -> bool:
+        """True when training can stop (see :data:`train.Stop`)."""
+        if self.promoted_at is None:
+            if run.stage == 2:  # promoted by this evaluation
+                self.promoted_at = record["update"]
+                self.shares = stage2_programs(run.model)
+            return False
+        if stage2_learned(record):
+            self.learned_at = record["update"]
+        return self.learned_at is not None
+
+
+# what a trap run keeps of its final scores: none, so score few problems
+UNSCORED = {"final_eval_size": 1_000}
+
+
 def measure_seed(seed: int, device: str = "cpu") -> dict:
     """One seed: the curriculum's programs at promotion, its episodes
     at stage 2 to 99%, and stage 2 alone's episodes to 99%."""
     check_seed(seed, room=FINAL_EVAL_SEED)
-    with cpu_threads():
-        run = start_run(check_config(TrainConfig(seed=seed, device=device)))
-        update, _ = train_until(run, 0, lambda record: run.stage == 2)
-        promoted = update * run.config.batch_size
-        shares = stage2_programs(run)
-        end, record = train_until(run, update, stage2_learned)
-        alone = start_run(check_config(
-            TrainConfig(seed=seed, device=device, curriculum="last")))
-        fresh = stage2_programs(alone)
-        last, alone_record = train_until(alone, 0, stage2_learned)
-    batch = run.config.batch_size
-    return {"seed": seed, "promoted_at": promoted, "at_promotion": shares,
-            "fresh_weights": fresh,
-            "curriculum_stage2_episodes": learned(record, end, update,
-                                                  batch),
-            "alone_episodes": learned(alone_record, last, 0, batch)}
+    config = TrainConfig(seed=seed, device=device, **UNSCORED)
+    watch = StageTwoWatch()
+    result = train(config, stop=watch)
+    if watch.promoted_at is None:  # never promoted: say so at the end
+        watch.promoted_at = result.updates
+        watch.shares = stage2_programs(result.model)
+    alone_config = TrainConfig(seed=seed, device=device, curriculum="last",
+                               **UNSCORED)
+    fresh = stage2_programs(make_agent(alone_config,
+                                       resolve_device(device))[0])
+    alone = train(alone_config, stop=lambda run, record: stage2_learned(
+        record))
+    batch = config.batch_size
+    return {"seed": seed, "promoted_at": watch.promoted_at * batch,
+            "at_promotion": watch.shares, "fresh_weights": fresh,
+            "curriculum_stage2_episodes": learned(
+                watch.learned_at, watch.promoted_at, batch),
+            "alone_episodes": learned(alone_learned(alone), 0, batch)}
 
 
-def learned(record: dict | None, end: int, start: int, batch: int
-            ) -> int | None:
+def alone_learned(result) -> int | None:
+    """The update at which a run learned stage 2, if it did."""
+    last = [r for r in result.history if "accuracy" in r][-1:]
+    return last[0]["update"] if last and stage2_learned(last[0]) else None
+
+
+def learned(end: int | None, start: int, batch: int) -> int | None:
     """Episodes from update ``start`` to ``end``, if stage 2 was
     learned then, else None."""
-    if record is None or not stage2_learned(record):
-        return None
-    return (end - start) * batch
+    return None if end is None else (end - start) * batch
 
 
 def measure(seeds: list[int], device: str = "cpu") -> dict:

@@ -23,6 +23,7 @@ tensors, for training on any device. A test holds them equal.
 """
 
 import operator
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from numbers import Integral
@@ -31,7 +32,22 @@ import torch
 
 from agentlib.devices import resolve_device
 from agentlib.errors import AgentlibError, check_count
+from agentlib.tasks.arithmetic_rewards import SHAPINGS, progress, score
+from agentlib.tasks.machine import (
+    Machine,
+    check_action_ids,
+    check_program,
+    check_values,
+    is_correct,
+    reset,
+    run_steps,
+    shape_of,
+)
 from agentlib.tasks.sampling import stage_by_stage
+
+__all__ = ["Machine", "is_correct", "progress", "reset", "score"]
+"""Shared with the other task, or kept in :mod:`.arithmetic_rewards`,
+and read here by the chapters as ``arithmetic.<name>``."""
 
 TOOLS = ("MUL", "ADD", "SUB", "STO", "RCL", "ANS")
 MUL, ADD, SUB, STO, RCL, ANS = range(len(TOOLS))
@@ -39,7 +55,7 @@ NUM_TOOLS = len(TOOLS)
 MAX_STEPS = 6
 STAGES = (0, 1, 2)
 MAX_CONTEXT = 3 + max(STAGES)
-SHAPINGS = ("none", "answer", "progress")
+CONTEXT_TEXT = re.compile(r"\[?[0-9]([ ,]+[0-9])*\]?")
 
 
 def check_stage(stage: int) -> int:
@@ -62,24 +78,6 @@ def check_context(context: Sequence[int]) -> list[int]:
         if not is_int or digit not in range(10):
             raise AgentlibError(f"context digits must be 0-9, got {digit!r}")
     return [int(digit) for digit in context]
-
-
-def check_tool(name: str) -> str:
-    """Return ``name`` if it names a tool, else raise a clear error."""
-    if name not in TOOLS:
-        raise AgentlibError(
-            f"unknown tool {name!r}; use one of {', '.join(TOOLS)}"
-        )
-    return name
-
-
-def check_program(program: Sequence[str]) -> list[str]:
-    """Return ``program`` as a list if it holds tool names, else raise."""
-    if isinstance(program, str) or not isinstance(program, Sequence):
-        raise AgentlibError(
-            f"program must be a list of tool names, got {program!r}"
-        )
-    return [check_tool(name) for name in program]
 
 
 def stated_target(context: Sequence[int]) -> int:
@@ -109,7 +107,7 @@ def run_program(
     """
     x = check_context(context)
     acc, mem, i = None, None, 0
-    for tool in check_program(program)[:MAX_STEPS]:
+    for tool in check_program(program, TOOLS)[:MAX_STEPS]:
         left = len(x) - i
         if tool == "MUL" and acc is None and left >= 2:
             acc, i = x[i] * x[i + 1], i + 2
@@ -146,41 +144,6 @@ class Problems:
         return self.context.shape[0]
 
 
-def shape_of(value) -> str:
-    """A tensor's shape, or what else ``value`` is, for messages."""
-    if isinstance(value, torch.Tensor):
-        return str(tuple(value.shape))
-    return type(value).__name__
-
-
-def check_integers(name: str, values: torch.Tensor,
-                   what: str = "integers") -> None:
-    """Raise unless the tensor ``values`` has an integer dtype (bool is
-    not one: it would be read as 0 and 1)."""
-    if values.is_floating_point() or values.is_complex() or (
-        values.dtype == torch.bool
-    ):
-        raise AgentlibError(f"{name} must hold {what}, got {values.dtype}")
-
-
-def check_values(name: str, values: torch.Tensor, allowed: range) -> None:
-    """Raise unless the integer tensor ``values`` holds only ``allowed``.
-
-    Critical: only CPU tensors are read. Reading a GPU's would make
-    Python wait for the device on every training batch, which the
-    engine never does (and a CUDA graph cannot record).
-    """
-    check_integers(name, values)
-    if values.device.type != "cpu":
-        return
-    outside = (values < allowed.start) | (values >= allowed.stop)
-    if outside.any():
-        raise AgentlibError(
-            f"{name} must be {allowed.start}-{allowed[-1]}, "
-            f"got {values[outside][0].item()}"
-        )
-
-
 def check_batch(digits: torch.Tensor, stage: torch.Tensor) -> None:
     """Raise unless ``digits`` is (B, 5) of 0-9, ``stage`` (B,) of 0-2."""
     if not isinstance(digits, torch.Tensor) or digits.dim() != 2 or (
@@ -205,6 +168,11 @@ def check_batch(digits: torch.Tensor, stage: torch.Tensor) -> None:
 def make_problems(digits: torch.Tensor, stage: torch.Tensor) -> Problems:
     """Cut (B, 5) digits to each row's stage and state the targets."""
     check_batch(digits, stage)
+    return cut_problems(digits, stage)
+
+
+def cut_problems(digits: torch.Tensor, stage: torch.Tensor) -> Problems:
+    """:func:`make_problems` on a batch already checked."""
     # int64 before any arithmetic: uint8 digits would wrap 0 - 9*9 to 175
     digits, stage = digits.long(), stage.long()
     length = stage + 3  # (B,)
@@ -236,10 +204,40 @@ def sample_problems(
         stages = stage.to(device=device, dtype=torch.long)
     else:
         stages = torch.full((num,), check_stage(stage), device=device)
+    return draw_problems(stages, num, generator, device)
+
+
+def draw_problems(stages: torch.Tensor, num: int,
+                  generator: torch.Generator | None,
+                  device: torch.device) -> Problems:
+    """``num`` problems of (num,) checked stages: fresh digits."""
     digits = torch.randint(
         0, 10, (num, MAX_CONTEXT), generator=generator, device=device
     )
-    return make_problems(digits, stages)
+    return cut_problems(digits, stages)
+
+
+def parse_context(text: str) -> list[int]:
+    """The digits of a context written as ``3 4 5 2 6`` (or with
+    commas and brackets, ``[3, 4, 5, 2, 6]``); the stage is its length.
+    """
+    if not isinstance(text, str) or not CONTEXT_TEXT.fullmatch(
+            text.strip()):
+        raise AgentlibError(
+            f"not a context of digits such as 3 4 5 2 6: {text!r}")
+    return check_context([int(digit) for digit in re.findall("[0-9]",
+                                                             text)])
+
+
+def expression_of(context: Sequence[int]) -> str:
+    """The problem a context states, written as an expression.
+
+    >>> expression_of([3, 4, 5, 2, 6])
+    '3*4+5-2*6'
+    """
+    a, b, c, *rest = check_context(context)
+    return f"{a}*{b}+{c}" + "".join(
+        ("-", "*")[k] + str(digit) for k, digit in enumerate(rest))
 
 
 def problems_from_contexts(
@@ -268,38 +266,6 @@ def every_problem(stage: int, device: str | torch.device = "cpu"
                           dtype=torch.long, device=device)
     stages = torch.full((len(codes),), stage, device=device)
     return make_problems(torch.cat([digits, padding], 1), stages)
-
-
-@dataclass
-class Machine:
-    """The machine's state for a batch of episodes: (B,) tensors."""
-
-    acc: torch.Tensor
-    """The accumulator's value (0 while it is empty)."""
-    acc_empty: torch.Tensor
-    """True while the accumulator holds nothing."""
-    mem: torch.Tensor
-    """The memory's value (0 while it is empty)."""
-    mem_empty: torch.Tensor
-    """True while the memory holds nothing."""
-    cursor: torch.Tensor
-    """Index of the next context digit to hand out."""
-    steps: torch.Tensor
-    """Steps used so far."""
-    done: torch.Tensor
-    """True once ANS was chosen or the step budget is spent."""
-    answered: torch.Tensor
-    """True when ANS was chosen with a value in the accumulator."""
-
-
-def reset(problems: Problems) -> Machine:
-    """Empty registers, cursor on the first digit, for every problem."""
-    zeros = torch.zeros_like(problems.length)
-    empty = torch.ones_like(problems.length, dtype=torch.bool)
-    return Machine(
-        acc=zeros, acc_empty=empty, mem=zeros, mem_empty=empty,
-        cursor=zeros, steps=zeros, done=~empty, answered=~empty,
-    )
 
 
 def digit_at(problems: Problems, index: torch.Tensor) -> torch.Tensor:
@@ -342,129 +308,10 @@ def step(state: Machine, problems: Problems, action: torch.Tensor) -> Machine:
     )
 
 
-def check_action_ids(actions: torch.Tensor) -> None:
-    """Raise unless ``actions`` holds integer ids >= 0 (ids past the
-    tools are allowed: they only use a step)."""
-    check_integers("actions", actions, "integer action ids")
-    if actions.device.type == "cpu" and (actions < 0).any():
-        raise AgentlibError(
-            f"action ids must be >= 0, got {actions.min().item()}")
-
-
 def run_programs(problems: Problems, actions: torch.Tensor) -> Machine:
     """Run a (B, T) batch of action ids through the torch machine."""
-    if not isinstance(actions, torch.Tensor) or actions.dim() != 2 or (
-        len(actions) != len(problems)
-    ):
-        raise AgentlibError(
-            f"actions must be a ({len(problems)}, T) tensor of action ids, "
-            f"got {shape_of(actions)}"
-        )
-    check_action_ids(actions)
-    state = reset(problems)
-    for action in actions.unbind(1):
-        state = step(state, problems, action)
-    return state
-
-
-def is_correct(state: Machine, problems: Problems) -> torch.Tensor:
-    """(B,) True where the episode answered exactly the stated target."""
-    return state.answered & (state.acc == problems.target)
-
-
-# Intermediate goals of the stated targets, in this order:
-# a*b, a*b+c, (a*b+c)-d, d*e, (a*b+c)-(d*e).
-# The article's partial credit for answering each goal, per stage (row),
-# and the weight it gives that credit next to the exact-match reward.
-ANSWER_CREDIT = (
-    (0.25, 0.5, 0.0, 0.0, 0.0),
-    (0.25, 0.5, 0.75, 0.0, 0.0),
-    (0.2, 0.4, 0.0, 0.6, 0.6),
-)
-ARTICLE_WEIGHT = 0.2
-# Digits combined in each goal that is part of the stage's target, else 0.
-PART_SIZES = ((2, 3, 0, 0, 0), (2, 3, 4, 0, 0), (2, 3, 0, 2, 5))
-
-
-STAGE_TABLES: dict[tuple, torch.Tensor] = {}
-"""Tables already made, by rows and device (a plain dict: torch.compile
-warns about ``functools.cache`` wrappers)."""
-
-
-def stage_table(rows: tuple, device: torch.device) -> torch.Tensor:
-    """A per-stage constant table as a tensor on ``device``, made once."""
-    key = (rows, str(device))
-    if key not in STAGE_TABLES:
-        STAGE_TABLES[key] = torch.tensor(rows, device=device)
-    return STAGE_TABLES[key]
-
-
-def goals(problems: Problems) -> torch.Tensor:
-    """(B, 5) values of the intermediate goals listed above."""
-    a, b, c, d, e = problems.context.unbind(1)
-    return torch.stack(
-        [a * b, a * b + c, a * b + c - d, d * e, a * b + c - d * e], 1
-    )
-
-
-def answer_credit(state: Machine, problems: Problems) -> torch.Tensor:
-    """(B,) the article's partial credit for the answered value."""
-    table = stage_table(ANSWER_CREDIT, problems.stage.device)
-    weights = table[problems.stage]  # (B, 5)
-    hits = state.acc[:, None] == goals(problems)  # (B, 5)
-    return (weights * hits).sum(1) * state.answered
-
-
-def progress(state: Machine, problems: Problems) -> torch.Tensor:
-    """(B,) potential in [0, 1]: the share of the context's digits that
-    the registers hold combined as the target combines them.
-
-    For ``[3, 4, 5, 2, 6]``, ``MUL ADD STO MUL`` leaves ``mem = 17``
-    (3 digits) and ``acc = 12`` (2 digits): progress 1.0. ``MUL ADD``
-    alone gives 0.6, and a following ``SUB`` drops it to 0.
-    """
-    sizes = stage_table(PART_SIZES, problems.stage.device)[problems.stage]
-    values = goals(problems)  # (B, 5)
-    held = torch.zeros_like(problems.length)
-    for value, empty in ((state.acc, state.acc_empty),
-                         (state.mem, state.mem_empty)):
-        hits = value[:, None] == values  # (B, 5)
-        held = held + (sizes * hits).amax(1) * ~empty
-    return torch.minimum(held, problems.length) / problems.length
-
-
-def score(
-    state: Machine, problems: Problems, shaping: str = "none",
-    progress_scale: float = 1.5, wrong_cost: float = 0.0,
-) -> torch.Tensor:
-    """(B,) what a state is worth; each step is rewarded by its change.
-
-    ``none``: 1 for the exact answer, else 0. ``answer``: plus the
-    article's partial credit for answered goals, weighted 0.2 as there.
-    ``progress``: plus ``progress_scale`` times :func:`progress`, minus
-    ``wrong_cost`` for a wrong answer (0 by default; an ablation).
-
-    Rewarding each step by the change in :func:`progress` is shaping by
-    a potential (Ng et al., 1999). Critical: Ng et al. set the potential
-    to 0 when the episode ends, which leaves the expected gradient
-    unchanged; here it keeps its value, so an episode's return is its
-    exact-match reward plus ``progress_scale`` times its final progress.
-    Only a correct answer reaches both 1 and full progress, so the best
-    policy is the same, but building the target now pays before the
-    agent can finish it.
-    """
-    exact = is_correct(state, problems).float()
-    if shaping == "none":
-        return exact
-    if shaping == "answer":
-        return exact + ARTICLE_WEIGHT * answer_credit(state, problems)
-    if shaping == "progress":
-        wrong = state.answered.float() - exact
-        potential = progress(state, problems)
-        return exact - wrong_cost * wrong + progress_scale * potential
-    raise AgentlibError(
-        f"unknown shaping {shaping!r}; use one of {', '.join(SHAPINGS)}"
-    )
+    check_action_ids(actions, len(problems))
+    return run_steps(step, problems, actions)
 
 
 DIGIT_0 = NUM_TOOLS  # token id of the digit 0
@@ -472,7 +319,8 @@ START = DIGIT_0 + 10  # token read before the first action
 
 
 class ArithmeticTask:
-    """``a*b+c``, ``a*b+c-d`` and ``a*b+c-d*e`` as stages 0, 1 and 2."""
+    """``a*b+c``, ``a*b+c-d`` and ``a*b+c-d*e`` as stages 0, 1 and 2:
+    the engine's :class:`agentlib.tasks.interface.Task`."""
 
     name = "arithmetic"
     tools = TOOLS
@@ -487,7 +335,13 @@ class ArithmeticTask:
     """The book's training defaults were chosen for this task."""
     reset, step = staticmethod(reset), staticmethod(step)
     score, is_correct = staticmethod(score), staticmethod(is_correct)
-    sample_problems = staticmethod(sample_problems)
+
+    def sample_problems(self, stage: torch.Tensor, num: int,
+                        generator: torch.Generator | None,
+                        device: torch.device) -> Problems:
+        """Training problems of (num,) stages, unchecked: the engine
+        makes the stages."""
+        return draw_problems(stage, num, generator, device)
 
     def horizon(self, problems: Problems) -> int:
         """Steps a rollout runs: the machine's budget."""
@@ -523,3 +377,15 @@ class ArithmeticTask:
         if num == 0:
             return [every_problem(stage, device) for stage in STAGES]
         return [self.evaluation_problems(num, seed, device)]
+
+    def parse_line(self, line: str) -> str:
+        """A context written as ``3 4 5 2 6``, as the expression it
+        states (``3*4+5-2*6``), else a one-line error."""
+        return expression_of(parse_context(line))
+
+    def problems_from_text(self, lines: Sequence[str],
+                           device: str | torch.device = "cpu"
+                           ) -> Problems:
+        """Batch contexts written as text, such as ``3 4 5 2 6``."""
+        return problems_from_contexts(
+            [parse_context(line) for line in lines], device)

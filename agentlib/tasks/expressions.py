@@ -2,9 +2,9 @@
 
 A problem is an expression of ``n`` single digits joined by ``+``, ``-``
 and ``*``, written as people write it (``3*4+5-2*6``), and its value
-under the usual precedence: ``*`` first, then left to right. The first
-task's three stages are three of its operator patterns (``a*b+c``,
-``a*b+c-d``, ``a*b+c-d*e``).
+under the usual precedence (:mod:`agentlib.tasks.expression_text`). The
+first task's three stages are three of its operator patterns
+(``a*b+c``, ``a*b+c-d``, ``a*b+c-d*e``).
 
 The machine has an accumulator ``acc``, one memory slot ``mem`` and a
 cursor on the next operand; each tool that reads an operand moves it:
@@ -20,147 +20,68 @@ step; an expression of ``n`` operands has ``2n + 1`` steps. Which
 program is right depends on the operators: ``a*b+c`` is ``LOAD MUL ADD
 ANS`` but ``a+b*c`` is ``LOAD PUSH LOAD MUL POP+ ANS``.
 
-As in :mod:`agentlib.tasks.arithmetic`, the file has a plain-Python
-interpreter to read (:func:`run_program`) and the same rules on batches
-of torch tensors (:func:`reset`, :func:`step`); a test holds them equal.
+As in :mod:`agentlib.tasks.arithmetic`, a plain-Python interpreter to
+read (:func:`~agentlib.tasks.expression_text.run_program`) has the same
+rules as the batched torch machine here (:func:`step`); a test holds
+them equal. The rewards are in :mod:`agentlib.tasks.expression_rewards`.
 """
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
 
 from agentlib.devices import resolve_device
-from agentlib.errors import AgentlibError, check_count
-from agentlib.tasks import arithmetic
+from agentlib.errors import AgentlibError, check_choice, check_count
+from agentlib.tasks.expression_rewards import (
+    SHAPINGS,
+    progress,
+    score,
+    term_progress,
+)
+from agentlib.tasks.expression_text import (
+    ADD,
+    ANS,
+    LOAD,
+    MAX_OPERANDS,
+    MIN_OPERANDS,
+    MINUS,
+    MUL,
+    NO_OP,
+    NUM_TOOLS,
+    OPERATORS,
+    PLUS,
+    POP_ADD,
+    POP_SUB,
+    PUSH,
+    SUB,
+    TIMES,
+    TOOLS,
+    budget,
+    check_length,
+    parse,
+    run_program,
+    solution,
+    value,
+)
+from agentlib.tasks.expression_views import NUM_OBS, observe, token_ids
+from agentlib.tasks.machine import (
+    Machine,
+    is_correct,
+    reset,
+    run_steps,
+)
 from agentlib.tasks.sampling import stage_by_stage
 
-TOOLS = ("LOAD", "MUL", "ADD", "SUB", "PUSH", "POP+", "POP-", "ANS")
-LOAD, MUL, ADD, SUB, PUSH, POP_ADD, POP_SUB, ANS = range(len(TOOLS))
-NUM_TOOLS = len(TOOLS)
-OPERATORS = "+-*"
-PLUS, MINUS, TIMES = range(3)
-NO_OP = 3
-"""Operator id past the last operand."""
-MIN_OPERANDS, MAX_OPERANDS = 2, 8
+__all__ = [
+    "ADD", "ANS", "LOAD", "MINUS", "MUL", "PLUS", "POP_ADD", "POP_SUB",
+    "PUSH", "SUB", "TOOLS", "budget", "check_length", "parse", "progress",
+    "run_program", "solution", "term_progress", "value",
+]
+"""The language and rewards kept in their own modules, read here by the
+chapters as ``expressions.<name>``."""
 TRAINED_LENGTHS = (2, 3, 4, 5)
 HELD_OUT_LENGTHS = (6, 7, 8)
-EXPRESSION = re.compile(r"[0-9]([-+*][0-9])*")
-
-
-def budget(num_operands: int) -> int:
-    """Steps an expression of ``num_operands`` operands may take."""
-    return 2 * num_operands + 1
-
-
-def check_length(num_operands: int) -> int:
-    """Return ``num_operands`` if the machine supports it, else raise."""
-    if isinstance(num_operands, bool) or num_operands not in range(
-        MIN_OPERANDS, MAX_OPERANDS + 1
-    ):
-        raise AgentlibError(
-            f"an expression needs {MIN_OPERANDS} to {MAX_OPERANDS} "
-            f"operands, got {num_operands!r}"
-        )
-    return int(num_operands)
-
-
-def parse(expression: str) -> tuple[list[int], str]:
-    """Digits and operators of ``expression``, such as ``"3*4+5"``.
-
-    >>> parse("3*4+5")
-    ([3, 4, 5], '*+')
-    """
-    if not isinstance(expression, str):
-        raise AgentlibError(f"an expression is a string, got {expression!r}")
-    text = expression.replace(" ", "")
-    if not EXPRESSION.fullmatch(text):
-        raise AgentlibError(
-            f"not an expression of single digits and + - *: {expression!r}"
-        )
-    check_length(len(text) // 2 + 1)
-    return [int(digit) for digit in text[::2]], text[1::2]
-
-
-def value(digits: Sequence[int], operators: str) -> int:
-    """The value under the usual precedence: products first.
-
-    >>> value([3, 4, 5, 2, 6], "*+-*")
-    5
-    """
-    total, sign, term = 0, 1, digits[0]
-    for operator, digit in zip(operators, digits[1:], strict=True):
-        if operator == "*":
-            term *= digit
-        else:
-            total, sign, term = total + sign * term, (
-                1 if operator == "+" else -1), digit
-    return total + sign * term
-
-
-def run_program(expression: str, program: Sequence[str]) -> int | None:
-    """Run tool names on ``expression``; return the answer, or None.
-
-    >>> run_program("3+4*5", "LOAD PUSH LOAD MUL POP+ ANS".split())
-    23
-    """
-    x, _ = parse(expression)
-    acc, mem, i = None, None, 0
-    for tool in check_program(program)[:budget(len(x))]:
-        more = i < len(x)
-        if tool == "LOAD" and acc is None and more:
-            acc, i = x[i], i + 1
-        elif tool in ("MUL", "ADD", "SUB") and acc is not None and more:
-            acc = {"MUL": acc * x[i], "ADD": acc + x[i],
-                   "SUB": acc - x[i]}[tool]
-            i += 1
-        elif tool == "PUSH" and acc is not None and mem is None:
-            mem, acc = acc, None
-        elif tool in ("POP+", "POP-") and None not in (acc, mem):
-            acc, mem = (mem + acc if tool == "POP+" else mem - acc), None
-        elif tool == "ANS":
-            return acc
-    return None
-
-
-def check_program(program: Sequence[str]) -> list[str]:
-    """Return ``program`` as a list if it holds tool names, else raise."""
-    if isinstance(program, str) or not isinstance(program, Sequence):
-        raise AgentlibError(
-            f"program must be a list of tool names, got {program!r}"
-        )
-    for name in program:
-        if name not in TOOLS:
-            raise AgentlibError(
-                f"unknown tool {name!r}; use one of {', '.join(TOOLS)}"
-            )
-    return list(program)
-
-
-def solution(operators: str) -> list[str]:
-    """A shortest program for every expression with these operators.
-
-    Each product is built in ``acc``; a product after the first waits
-    for its operands while the sum so far waits in ``mem``.
-
-    >>> " ".join(solution("+*"))
-    'LOAD PUSH LOAD MUL POP+ ANS'
-    """
-    program, sign = ["LOAD"], None
-    terms = re.split(r"([-+])", operators)  # products and their signs
-    for index, part in enumerate(terms):
-        if index % 2:
-            sign = part
-        elif index == 0:
-            program += ["MUL"] * len(part)
-        elif part:
-            pop = "POP+" if sign == "+" else "POP-"
-            program += ["PUSH", "LOAD", *["MUL"] * len(part), pop]
-        else:
-            program.append("ADD" if sign == "+" else "SUB")
-    return [*program, "ANS"]
-
 
 @dataclass
 class Problems:
@@ -234,12 +155,18 @@ def sample_problems(
     else:
         top = budget(check_length(stage + MIN_OPERANDS))
         stages = torch.full((num,), stage, device=device)
+    return draw_problems(stages, num, generator, device, horizon or top)
+
+
+def draw_problems(stages: torch.Tensor, num: int,
+                  generator: torch.Generator | None, device: torch.device,
+                  horizon: int) -> Problems:
+    """``num`` random expressions of (num,) stages, unchecked."""
     digits = torch.randint(0, 10, (num, MAX_OPERANDS), generator=generator,
                            device=device)
     operators = torch.randint(0, 3, (num, MAX_OPERANDS - 1),
                               generator=generator, device=device)
-    return make_problems(digits, operators, stages + MIN_OPERANDS,
-                         horizon or top)
+    return make_problems(digits, operators, stages + MIN_OPERANDS, horizon)
 
 
 def problems_from_expressions(
@@ -294,13 +221,6 @@ def pattern_names(num_operands: int) -> list[str]:
     return names
 
 
-# The machine's state is the first task's: the same registers, cursor,
-# step count and flags, reset the same way (cursor on the first operand),
-# and an answer is right under the same rule.
-Machine, reset = arithmetic.Machine, arithmetic.reset
-is_correct = arithmetic.is_correct
-
-
 def operand_at(problems: Problems, index: torch.Tensor) -> torch.Tensor:
     """The (B,) operands at (B,) positions (0 past the end)."""
     safe = index.clamp(max=MAX_OPERANDS - 1)[:, None]
@@ -344,118 +264,18 @@ def step(state: Machine, problems: Problems, action: torch.Tensor
 
 def run_programs(problems: Problems, actions: torch.Tensor) -> Machine:
     """Run a (B, T) batch of action ids through the torch machine."""
-    state = reset(problems)
-    for action in actions.unbind(1):
-        state = step(state, problems, action)
-    return state
+    return run_steps(step, problems, actions)
 
 
-def progress(state: Machine, problems: Problems) -> torch.Tensor:
-    """(B,) potential in [0, 1]: the share of the operands read, while
-    the registers still hold what they mean.
-
-    They do when ``acc``, ``mem`` or ``mem +/- acc`` equals the value
-    of the prefix read so far; otherwise the potential is 0. For
-    ``3+4*5``, ``LOAD PUSH LOAD`` leaves ``mem + acc = 7``, the value
-    of ``3+4``: progress 2/3; ``LOAD ADD`` also holds ``7`` (2/3), but
-    a following ``MUL`` makes ``35``, no prefix's value: 0.
-    """
-    read = problems.prefix.gather(1, state.cursor[:, None]).squeeze(1)
-    both = ~state.acc_empty & ~state.mem_empty
-    # an empty register holds 0, so mem + acc is also either one alone
-    holds = (state.mem + state.acc == read) | (
-        both & (state.mem - state.acc == read))
-    holds = holds & ~(state.acc_empty & state.mem_empty)
-    return holds * state.cursor / problems.length
-
-
-def term_progress(state: Machine, problems: Problems) -> torch.Tensor:
-    """(B,) :func:`progress`, but 0 also when a product is still being
-    read (a ``*`` follows the last operand read) and ``acc`` does not
-    hold that product alone.
-
-    This potential knows how the solution is built: a product waits in
-    ``acc`` for its last factor. So ``LOAD ADD`` on ``3+4*5`` already
-    scores 0, one step before ``MUL`` shows that ``7`` was a dead end.
-    """
-    cursor = state.cursor[:, None]
-    term = problems.term.gather(1, cursor).squeeze(1)
-    next_op = torch.nn.functional.pad(problems.operators, (1, 0),
-                                      value=NO_OP).gather(1, cursor)
-    reading = (next_op.squeeze(1) == TIMES) & (state.cursor > 0)
-    alone = ~state.acc_empty & (state.acc == term)
-    return progress(state, problems) * (~reading | alone)
-
-
-SHAPINGS = ("none", "progress", "terms")
-
-
-def score(state: Machine, problems: Problems, shaping: str = "none",
-          progress_scale: float = 1.0, wrong_cost: float = 0.0
-          ) -> torch.Tensor:
-    """(B,) what a state is worth; each step is rewarded by its change.
-
-    ``none``: 1 for the exact answer, else 0. ``progress``: plus
-    ``progress_scale`` times :func:`progress`, minus ``wrong_cost``
-    for a wrong answer; ``terms``: the same with :func:`term_progress`.
-    """
-    exact = is_correct(state, problems).float()
-    if shaping == "none":
-        return exact
-    if shaping in ("progress", "terms"):
-        potential = (progress if shaping == "progress" else term_progress)
-        wrong = state.answered.float() - exact
-        return (exact - wrong_cost * wrong
-                + progress_scale * potential(state, problems))
-    raise AgentlibError(
-        f"unknown shaping {shaping!r}; use one of {', '.join(SHAPINGS)}"
-    )
-
-
-# What the agent reads at each step, as ids of one embedding table:
-# the operator before the cursor's operand (or START, or END once every
-# operand is read), the operator after it (or END), and whether acc and
-# mem are empty.
-LEFT_START, LEFT_END = 3, 4
-NUM_LEFT, NUM_RIGHT = 5, 4
-NUM_OBS = NUM_LEFT + NUM_RIGHT + 2 + 2
-
-
-def observe(state: Machine, problems: Problems) -> torch.Tensor:
-    """(B, 4) observation ids: left and right operator, acc, mem."""
-    cursor = state.cursor
-    padded = torch.nn.functional.pad(problems.operators, (1, 0),
-                                     value=LEFT_START)  # (B, 8)
-    left = padded.gather(1, cursor.clamp(max=MAX_OPERANDS - 1)[:, None])
-    left = torch.where(cursor[:, None] >= problems.length[:, None],
-                       LEFT_END, left).squeeze(1)
-    right = problems.operators.gather(
-        1, cursor.clamp(max=MAX_OPERANDS - 2)[:, None]).squeeze(1)
-    right = torch.where(cursor >= problems.length - 1, NO_OP, right)
-    return torch.stack([
-        left, NUM_LEFT + right,
-        NUM_LEFT + NUM_RIGHT + state.acc_empty.long(),
-        NUM_LEFT + NUM_RIGHT + 2 + state.mem_empty.long(),
-    ], 1)
-
-
-def token_ids(problems: Problems) -> tuple[torch.Tensor, torch.Tensor]:
-    """(B, 15) the expression as tokens, digit and operator in turn
-    (digits 0-9 are ids 0-9, operators 10-12), and where it is real."""
-    width = 2 * MAX_OPERANDS - 1
-    tokens = torch.zeros(len(problems), width, dtype=torch.long,
-                         device=problems.digits.device)
-    tokens[:, 0::2] = problems.digits
-    tokens[:, 1::2] = 10 + problems.operators.clamp(max=TIMES)
-    positions = torch.arange(width, device=tokens.device)
-    return tokens, positions < 2 * problems.length[:, None] - 1
+VIEWS = ("step", "start")
+"""What the agent reads: ``step``, the operators around its cursor and
+its registers at every step; ``start``, the whole expression once, in
+its first state."""
 
 
 class ExpressionTask:
-    """Expressions behind the engine's task interface (see
-    :mod:`agentlib.tasks`). ``view`` is what the agent reads: ``step``,
-    the operators around its cursor and its registers at every step;
-    ``start``, the whole expression once, in its first state."""
+    """Expressions behind the engine's task interface,
+    :class:`agentlib.tasks.interface.Task`, read as ``view`` says."""
 
     tools = TOOLS
     stages = tuple(n - MIN_OPERANDS for n in TRAINED_LENGTHS)
@@ -470,9 +290,7 @@ class ExpressionTask:
 
     def __init__(self, view: str = "step"):
         """The task with the agent reading as ``view`` says."""
-        if view not in ("step", "start"):
-            raise AgentlibError(f"view must be step or start: {view!r}")
-        self.view = view
+        self.view = check_choice("view", view, VIEWS)
         self.name = "expressions" if view == "step" else "expressions-start"
         self.start_token = NUM_TOOLS + 13
         self.num_tokens = self.start_token + 1
@@ -480,11 +298,12 @@ class ExpressionTask:
         self.num_obs = NUM_OBS if view == "step" else 0
 
     def sample_problems(self, stage: torch.Tensor, num: int,
-                        generator: torch.Generator | None = None,
-                        device: str | torch.device = "cpu") -> Problems:
-        """Training problems of (num,) stages, none longer than trained."""
-        return sample_problems(stage, num, generator, device,
-                               horizon=budget(max(TRAINED_LENGTHS)))
+                        generator: torch.Generator | None,
+                        device: torch.device) -> Problems:
+        """Training problems of (num,) stages, none longer than trained
+        (unchecked: the engine makes the stages)."""
+        return draw_problems(stage, num, generator, device,
+                             horizon=budget(max(TRAINED_LENGTHS)))
 
     def horizon(self, problems: Problems) -> int:
         """Steps a rollout of ``problems`` runs."""
@@ -524,6 +343,18 @@ class ExpressionTask:
         num = num or DEFAULT_TEST_SIZE
         return [pattern_problems(n, test_digits(n, num, generator, device))
                 for n in lengths]
+
+    def parse_line(self, line: str) -> str:
+        """The expression on ``line`` without spaces, else a one-line
+        error."""
+        parse(line)
+        return line.replace(" ", "")
+
+    def problems_from_text(self, lines: Sequence[str],
+                           device: str | torch.device = "cpu"
+                           ) -> Problems:
+        """Batch expressions written as text, such as ``3*4+5-2*6``."""
+        return problems_from_expressions(lines, device)
 
 
 DEFAULT_TEST_SIZE = 10_000

@@ -9,18 +9,21 @@ from agentlib.errors import AgentlibError
 from agentlib.tasks import arithmetic
 from tests.agent.test_a2c import Oracle
 
+TASK = arithmetic.ArithmeticTask()
+
 
 def test_accuracy_by_stage_by_hand():
     correct = torch.tensor([True, False, True, True, False])
     stage = torch.tensor([0, 0, 1, 2, 2])
-    assert evaluate.accuracy_by_stage(correct, stage) == [0.5, 1.0, 0.5]
+    assert evaluate.accuracy_by_stage(correct, stage, 3) == [0.5, 1.0, 0.5]
 
 
 def test_a_stage_without_problems_has_no_accuracy():
     correct = torch.tensor([True, False, True])
     stage = torch.tensor([0, 0, 2])
     # 0% would read as a stage the agent fails on
-    assert evaluate.accuracy_by_stage(correct, stage) == [0.5, None, 1.0]
+    assert evaluate.accuracy_by_stage(correct, stage, 3) == [
+        0.5, None, 1.0]
 
 
 @pytest.mark.parametrize("seed", [-1, 2**64, 1.5])
@@ -30,13 +33,6 @@ def test_accuracy_per_stage_refuses_a_bad_seed(seed):
         evaluate.accuracy_per_stage(model, num=4, seed=seed)
 
 
-def test_evaluation_problems_are_seeded_and_stage_by_stage():
-    problems = evaluate.evaluation_problems(4, seed=3)
-    assert problems.stage.tolist() == [0] * 4 + [1] * 4 + [2] * 4
-    again = evaluate.evaluation_problems(4, seed=3)
-    assert torch.equal(problems.context, again.context)
-
-
 def test_the_shortest_programs_score_100_percent():
     accuracy = evaluate.accuracy_per_stage(Oracle(), num=500)
     assert accuracy == [1.0, 1.0, 1.0]
@@ -44,7 +40,7 @@ def test_the_shortest_programs_score_100_percent():
 
 def test_the_stage_1_program_everywhere_scores_as_counted():
     oracle = Oracle(("MUL ADD SUB ANS",) * 3)
-    problems = evaluate.evaluation_problems(2000, seed=0)
+    problems = TASK.evaluation_problems(2000, seed=0)
     accuracy = evaluate.greedy_accuracy(oracle, problems)
     # stage 0: the SUB has no operand, so a*b+c is answered
     # stage 2: right only when d*e == d, i.e. d == 0 or e == 1
@@ -52,28 +48,15 @@ def test_the_stage_1_program_everywhere_scores_as_counted():
     assert abs(accuracy[2] - 0.19) < 0.03
 
 
-def test_greedy_programs_stop_at_ans():
-    torch.manual_seed(0)
-    model = ActorCritic(ActorCriticConfig(d_model=16))
-    programs = evaluate.greedy_programs(model, [[3, 4, 5], [1, 2, 3, 4, 5]])
-    assert len(programs) == 2
-    for program in programs:
-        assert set(program) <= set(arithmetic.TOOLS)
-        assert "ANS" not in program[:-1]
-        assert len(program) <= arithmetic.MAX_STEPS
-    assert evaluate.greedy_programs(Oracle(), [[3, 4, 5]]) == [
-        ["MUL", "ADD", "ANS"]
-    ]
-
-
-def test_evaluation_problems_name_a_bad_device_or_size():
-    with pytest.raises(AgentlibError, match="unknown device 'gpu'"):
-        evaluate.evaluation_problems(4, seed=3, device="gpu")
-    with pytest.raises(AgentlibError, match="num must be an integer >= 1"):
-        evaluate.evaluation_problems(-1, seed=3)
-    cpu = evaluate.evaluation_problems(4, seed=3, device=torch.device("cpu"))
-    assert torch.equal(cpu.context,
-                       evaluate.evaluation_problems(4, seed=3).context)
+def test_decoded_programs_end_at_ans_and_name_digit_actions():
+    batch = Oracle(("MUL ADD ANS",) * 3)
+    problems = TASK.evaluation_problems(1, seed=0)
+    rollout = evaluate.rollout(batch, problems, greedy=True)
+    assert evaluate.decode_programs(rollout, arithmetic.TOOLS) == [
+        ["MUL", "ADD", "ANS"]] * 3
+    rollout.action[0, 1] = arithmetic.NUM_TOOLS + 7  # the digit 7
+    assert evaluate.decode_programs(rollout, arithmetic.TOOLS)[0] == [
+        "MUL", "7", "ANS"]
 
 
 def test_every_context_scores_the_stage_1_program_exactly():

@@ -5,8 +5,6 @@ import torch
 
 from agentlib.agent import a2c
 from agentlib.agent.model import (
-    NUM_TOKENS,
-    START,
     ActorCritic,
     ActorCriticConfig,
     sample,
@@ -33,7 +31,7 @@ def test_shapes():
     h = model.initial_state(problems)
     assert h.shape == (5, 16)
     prev = model.start_action(5, h.device)
-    assert prev.tolist() == [START] * 5
+    assert prev.tolist() == [arithmetic.START] * 5 == [16] * 5
     action, log_prob, entropy, value, h = model.get_action_and_value(h, prev)
     assert action.shape == log_prob.shape == entropy.shape == (5,)
     assert value.shape == (5,) and h.shape == (5, 16)
@@ -44,7 +42,8 @@ def test_shapes():
 def test_action_head_covers_tools_or_all_tokens():
     assert make_model().policy_head.out_features == arithmetic.NUM_TOOLS
     digits = make_model(allow_digit_actions=True)
-    assert digits.policy_head.out_features == NUM_TOKENS - 1
+    # the six tools and the ten digits: every token but START
+    assert digits.policy_head.out_features == digits.num_actions == 16
     assert make_model(use_stage=False).stage_emb is None
 
 
@@ -115,19 +114,25 @@ def test_sample_follows_the_softmax():
 
 
 @pytest.mark.parametrize(
-    "config, message",
-    [(None, "config must be an ActorCriticConfig, got None"),
-     (ActorCriticConfig(d_model=0), "d_model must be an integer >= 1"),
-     (ActorCriticConfig(d_model=-1), "d_model must be an integer >= 1"),
-     (ActorCriticConfig(d_model=2.5), "d_model must be an integer >= 1"),
-     (ActorCriticConfig(d_model="64"), "d_model must be an integer >= 1"),
-     (ActorCriticConfig(use_stage="no"), "use_stage must be True or"),
-     (ActorCriticConfig(allow_digit_actions=2), "allow_digit_actions must"),
-     (ActorCriticConfig(task="chess"), "unknown task")],
+    "changes, message",
+    [({"d_model": 0}, "d_model must be an integer >= 1"),
+     ({"d_model": -1}, "d_model must be an integer >= 1"),
+     ({"d_model": 2.5}, "d_model must be an integer >= 1"),
+     ({"d_model": "64"}, "d_model must be an integer >= 1"),
+     ({"use_stage": "no"}, "use_stage must be True or"),
+     ({"allow_digit_actions": 2}, "allow_digit_actions must"),
+     ({"task": "chess"}, "unknown task")],
 )
-def test_a_config_that_shapes_no_network_is_refused(config, message):
+def test_a_config_that_shapes_no_network_is_refused_when_made(changes,
+                                                               message):
     with pytest.raises(AgentlibError, match=message):
-        ActorCritic(config)
+        ActorCriticConfig(**changes)
+
+
+def test_a_network_needs_a_config():
+    with pytest.raises(AgentlibError, match=(
+            "config must be an ActorCriticConfig, got None")):
+        ActorCritic(None)
 
 
 def test_a_digit_blind_agent_sees_the_length_not_the_digits():

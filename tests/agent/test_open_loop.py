@@ -35,7 +35,7 @@ def test_the_same_program_for_every_context_of_a_stage():
         policy.logits.normal_()
     problems = arithmetic.sample_problems(2, 50, torch.Generator())
     programs = evaluate.decode_programs(
-        a2c.rollout(policy, problems, greedy=True))
+        a2c.rollout(policy, problems, greedy=True), arithmetic.TOOLS)
     assert all(program == programs[0] for program in programs)
 
 

@@ -1,4 +1,4 @@
-"""Tests for agent.solve: the trained expression agent as a command."""
+"""Tests for agent.solve: a trained agent of either task as a command."""
 
 import io
 import json
@@ -54,11 +54,32 @@ def test_the_answer_is_the_machine_s(agent_path):
                                                   record["program"])
 
 
-def test_an_agent_of_the_other_task_is_refused(tmp_path, capsys):
+def test_a_first_task_agent_reads_contexts(tmp_path, capsys):
+    torch.manual_seed(0)
     path = checkpoint.save(ActorCritic(ActorCriticConfig(d_model=8)),
                            tmp_path / "first.pt")
-    assert cli.main(["solve", "--checkpoint", str(path), "1+2"]) == 2
-    assert "task 'arithmetic'" in capsys.readouterr().err
+    status = cli.main(["solve", "--checkpoint", str(path), "3 4 5 2 6",
+                       "[1, 2, 3]", "1+2"])
+    captured = capsys.readouterr()
+    assert status == 1
+    lines = [json.loads(line) for line in captured.out.splitlines()]
+    assert [(line["expression"], line["target"]) for line in lines] == [
+        ("3*4+5-2*6", 5), ("1*2+3", 5)]
+    assert captured.err.strip() == (
+        "python -m agentlib solve: argument 3: not a context of digits "
+        "such as 3 4 5 2 6: '1+2'")
+
+
+def test_the_first_task_s_answer_is_the_machine_s(tmp_path):
+    from agentlib.tasks import arithmetic
+
+    torch.manual_seed(1)
+    model = ActorCritic(ActorCriticConfig(d_model=8))
+    records = solve.solve(model, ["3 4 5", "9 8 7 6", "1 2 3 4 5"])
+    for record, context in zip(records, ([3, 4, 5], [9, 8, 7, 6],
+                                         [1, 2, 3, 4, 5]), strict=True):
+        assert record["answer"] == arithmetic.run_program(
+            context, record["program"])
 
 
 def test_a_file_not_ours_is_refused(tmp_path, capsys):

@@ -7,6 +7,7 @@ from agentlib.agent.model import ActorCritic, ActorCriticConfig
 from agentlib.errors import AgentlibError
 from agentlib.experiments import inspection
 from agentlib.tasks import arithmetic
+from tests.agent.test_a2c import Oracle
 
 STAGE_2 = ["MUL", "ADD", "STO", "MUL", "RCL", "ANS"]
 
@@ -39,8 +40,7 @@ def test_agent_trace_matches_a_greedy_rollout():
     for row in rows:
         assert sum(row["probs"]) == pytest.approx(1.0, abs=1e-5)
         assert row["p"] == max(row["probs"])
-    from agentlib.agent.evaluate import greedy_programs
-    assert [r["tool"] for r in rows] == greedy_programs(
+    assert [r["tool"] for r in rows] == inspection.greedy_programs(
         model, [[3, 4, 5, 2, 6]]
     )[0]
 
@@ -126,9 +126,9 @@ def test_stage_swap_by_hand_on_every_d_and_e():
 
 
 def test_stage_swap_diagonal_is_the_accuracy_and_blind_rows_are_flat():
-    from agentlib.agent.evaluate import evaluation_problems, greedy_accuracy
+    from agentlib.agent.evaluate import greedy_accuracy
 
-    problems = evaluation_problems(50, seed=0)
+    problems = arithmetic.ArithmeticTask().evaluation_problems(50, seed=0)
     torch.manual_seed(1)
     model = ActorCritic(ActorCriticConfig())
     swap = inspection.stage_swap_accuracy(model, problems)
@@ -146,9 +146,8 @@ def test_programs_told_follow_the_label_not_the_digits():
     torch.manual_seed(0)
     model = ActorCritic(ActorCriticConfig())
     contexts = [[3, 4, 5], [3, 4, 5, 2], [3, 4, 5, 2, 6]]
-    from agentlib.agent.evaluate import greedy_programs
     for context, program in zip(
-        contexts, greedy_programs(model, contexts), strict=True
+        contexts, inspection.greedy_programs(model, contexts), strict=True
     ):
         told = inspection.programs_told(model, [context], len(context) - 3)
         assert told == [program]
@@ -162,7 +161,6 @@ def test_trace_checks_the_whole_program_first():
 
 
 def test_greedy_failures_list_each_missed_context():
-    from tests.agent.test_a2c import Oracle
 
     oracle = Oracle(("MUL ADD SUB ANS",) * 3)
     assert inspection.greedy_failures(oracle, 1) == []
@@ -173,3 +171,17 @@ def test_greedy_failures_list_each_missed_context():
     assert first["target"] == 0 - 1 * 0
     assert first["answer"] == 0 - 1
     assert first["program"] == ["MUL", "ADD", "SUB", "ANS"]
+
+
+def test_greedy_programs_stop_at_ans():
+    torch.manual_seed(0)
+    model = ActorCritic(ActorCriticConfig(d_model=16))
+    programs = inspection.greedy_programs(model, [[3, 4, 5], [1, 2, 3, 4, 5]])
+    assert len(programs) == 2
+    for program in programs:
+        assert set(program) <= set(arithmetic.TOOLS)
+        assert "ANS" not in program[:-1]
+        assert len(program) <= arithmetic.MAX_STEPS
+    assert inspection.greedy_programs(Oracle(), [[3, 4, 5]]) == [
+        ["MUL", "ADD", "ANS"]
+    ]

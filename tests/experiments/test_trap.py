@@ -16,10 +16,30 @@ def test_program_shares_by_hand():
 
 
 def test_episodes_count_only_when_stage_2_was_learned():
-    learned = {"accuracy": [1.0, 1.0, 0.995]}
-    assert trap.learned(learned, end=30, start=10, batch=256) == 20 * 256
-    assert trap.learned({"accuracy": [1.0, 1.0, 0.5]}, 30, 10, 256) is None
-    assert trap.learned(None, 30, 10, 256) is None
+    assert trap.learned(end=30, start=10, batch=256) == 20 * 256
+    assert trap.learned(None, 10, 256) is None
+
+
+class FakeRun:
+    """What the watch reads of a run: its stage and its model."""
+
+    def __init__(self, stage: int):
+        self.stage, self.model = stage, None
+
+
+def test_the_watch_keeps_the_promotion_then_stops_once_learned(
+        monkeypatch):
+    monkeypatch.setattr(trap, "stage2_programs", lambda model: {"x": 1.0})
+    watch = trap.StageTwoWatch()
+    low = {"accuracy": [1.0, 1.0, 0.5]}
+    assert not watch(FakeRun(1), {"update": 10, **low})
+    assert watch.promoted_at is None
+    # promoted at update 20; stage 2 is not judged at that evaluation
+    assert not watch(FakeRun(2), {"update": 20, "accuracy": [1.0] * 3})
+    assert (watch.promoted_at, watch.shares) == (20, {"x": 1.0})
+    assert not watch(FakeRun(2), {"update": 30, **low})
+    assert watch(FakeRun(2), {"update": 40, "accuracy": [1, 1, 0.99]})
+    assert watch.learned_at == 40
 
 
 def test_the_table_has_one_line_per_seed():

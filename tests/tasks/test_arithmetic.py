@@ -339,3 +339,38 @@ def test_the_recall_hook_changes_only_the_plain_interpreter_rule():
     swapped = arithmetic.run_program([3, 4, 5, 2, 6], solver,
                                      recall=lambda mem, acc: acc - mem)
     assert swapped == -5
+
+
+def test_a_context_written_as_text_states_its_expression():
+    task = arithmetic.ArithmeticTask()
+    assert task.parse_line("3 4 5 2 6") == "3*4+5-2*6"
+    assert task.parse_line("[3, 4, 5, 2]") == "3*4+5-2"
+    assert task.parse_line("3,4,5") == "3*4+5"
+    problems = task.problems_from_text(["3 4 5 2 6", "1 2 3"])
+    assert problems.target.tolist() == [3 * 4 + 5 - 2 * 6, 1 * 2 + 3]
+    assert problems.stage.tolist() == [2, 0]
+    for line, message in (("3 4", "3, 4 or 5 digits"),
+                          ("3*4+5", "not a context"),
+                          ("3 4 5 2 6 7", "3, 4 or 5 digits")):
+        with pytest.raises(AgentlibError, match=message):
+            task.parse_line(line)
+
+
+TASK = arithmetic.ArithmeticTask()
+
+
+def test_evaluation_problems_are_seeded_and_stage_by_stage():
+    problems = TASK.evaluation_problems(4, seed=3)
+    assert problems.stage.tolist() == [0] * 4 + [1] * 4 + [2] * 4
+    again = TASK.evaluation_problems(4, seed=3)
+    assert torch.equal(problems.context, again.context)
+
+
+def test_evaluation_problems_name_a_bad_device_or_size():
+    with pytest.raises(AgentlibError, match="unknown device 'gpu'"):
+        TASK.evaluation_problems(4, seed=3, device="gpu")
+    with pytest.raises(AgentlibError, match="num must be an integer >= 1"):
+        TASK.evaluation_problems(-1, seed=3)
+    cpu = TASK.evaluation_problems(4, seed=3, device=torch.device("cpu"))
+    assert torch.equal(cpu.context,
+                       TASK.evaluation_problems(4, seed=3).context)

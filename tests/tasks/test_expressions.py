@@ -119,18 +119,6 @@ def test_the_right_answer_scores_most():
         ex.score(good, problems, "answer")
 
 
-def test_observation_reads_the_operators_around_the_cursor():
-    problems = ex.problems_from_expressions(["3+4*5"])
-    state = ex.reset(problems)
-    assert ex.observe(state, problems).tolist() == [
-        [ex.LEFT_START, ex.NUM_LEFT + ex.PLUS, 10, 12]]
-    for tool in ("LOAD", "PUSH", "LOAD", "MUL"):
-        state = ex.step(state, problems,
-                        torch.tensor([ex.TOOLS.index(tool)]))
-    assert ex.observe(state, problems).tolist() == [
-        [ex.LEFT_END, ex.NUM_LEFT + ex.NO_OP, 9, 11]]
-
-
 def test_test_batches_are_exhaustive_up_to_four_operands():
     task = ex.ExpressionTask()
     sizes = [len(p) for p in task.test_batches(1_000, seed=0)]
@@ -142,7 +130,8 @@ def test_test_batches_are_exhaustive_up_to_four_operands():
 def test_sampled_training_problems_stay_within_trained_lengths():
     task = ex.ExpressionTask()
     stages = torch.tensor([0, 1, 2, 3] * 8)
-    problems = task.sample_problems(stages, 32, torch.Generator())
+    problems = task.sample_problems(stages, 32, torch.Generator(),
+                                     torch.device("cpu"))
     assert problems.length.tolist() == [2, 3, 4, 5] * 8
     assert problems.horizon == ex.budget(5)
 
@@ -156,5 +145,15 @@ def test_the_start_view_reads_the_whole_expression_once():
     assert real[0].tolist() == [True] * 5 + [False] * 10
     assert step.context_tokens(problems)[0].shape == (1, 0)
     assert start.observe(ex.reset(problems), problems) is None
-    with pytest.raises(AgentlibError, match="view must be"):
+    assert step.observe(ex.reset(problems), problems).shape == (1, 4)
+    with pytest.raises(AgentlibError, match="unknown view .peek.; use one"):
         ex.ExpressionTask("peek")
+
+
+def test_the_task_parses_a_line_into_a_problem():
+    task = ex.ExpressionTask()
+    assert task.parse_line("3 * 4 + 5") == "3*4+5"
+    problems = task.problems_from_text(["3 * 4 + 5", "1-2*3"])
+    assert problems.target.tolist() == [17, -5]
+    with pytest.raises(AgentlibError, match="not an expression"):
+        task.parse_line("3 4 5")

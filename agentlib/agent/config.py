@@ -1,0 +1,213 @@
+"""The training config: the book's defaults, checked once, when made.
+
+:class:`TrainConfig` is flat and passed whole, as nanoGPT passes its
+config; every field has a docstring. Making one checks every field
+(:func:`check_config`), so nothing downstream checks it again. Names
+stay names here (``task``, ``device``): a run turns them into objects
+once (:func:`agentlib.agent.train.start_run`).
+"""
+
+from dataclasses import dataclass
+from typing import Literal
+
+from agentlib.agent import a2c, curriculum, evaluate, open_loop
+from agentlib.agent.curriculum import Curriculum
+from agentlib.agent.model import ActorCriticConfig
+from agentlib.errors import (
+    AgentlibError,
+    check_choice,
+    check_count,
+    check_flag,
+    check_fraction,
+    check_positive,
+    check_seed,
+    is_integer,
+)
+from agentlib.tasks import TASKS, get_task
+
+TaskName = Literal["arithmetic", "expressions", "expressions-start"]
+PolicyName = Literal["gru", "digit-blind", "open-loop"]
+Shaping = Literal["none", "answer", "progress", "terms"]
+"""Every task's shapings; each task accepts its own (``task.shapings``)."""
+
+@dataclass
+class TrainConfig:
+    """The book's defaults; every field can be changed for an ablation."""
+
+    seed: int = 0
+    """Seeds the weights, the problems and the sampled actions."""
+    device: str = "auto"
+    """``cpu``, ``cuda`` or ``auto`` (CUDA when present)."""
+    d_model: int = 64
+    """Width of the GRU agent (see :class:`ActorCriticConfig`)."""
+    use_stage: bool = True
+    """Give the agent a stage embedding; False infers it from length."""
+    allow_digit_actions: bool = False
+    """Let the policy emit digits as no-op actions (an ablation)."""
+    policy: PolicyName = "gru"
+    """``gru`` (the agent), or for ablations ``digit-blind`` (the GRU
+    without the context's digits) or ``open-loop`` (a table of logits
+    per stage and step, :mod:`agentlib.agent.open_loop`)."""
+    batch_size: int = 256
+    """Episodes per update."""
+    lr: float = 3e-3
+    """Adam's learning rate."""
+    gamma: float = 1.0
+    """Discount; episodes are at most six steps, so none is needed."""
+    gae_lambda: float = 1.0
+    """GAE's lambda: 1 gives Monte-Carlo returns (REINFORCE with the
+    critic as baseline); below 1 the returns bootstrap from the critic
+    (:func:`agentlib.agent.a2c.lambda_returns`)."""
+    n_step: int = 0
+    """0 for whole-episode returns; n >= 1 bootstraps from the critic
+    n steps on, as A2C does (:func:`agentlib.agent.a2c.n_step_returns`).
+    """
+    value_coef: float = 0.5
+    """Weight of the critic's loss."""
+    entropy_coef: float = 0.15
+    """Weight of the entropy bonus. High on purpose: at 0.01 the stage-2
+    choice after ``MUL ADD`` collapses before ``STO`` is ever tried."""
+    max_grad_norm: float = 1.0
+    """Gradients are clipped to this global norm."""
+    baseline: a2c.Baseline = "value"
+    """``value`` (the critic) or ``loo`` (leave-one-out group mean)."""
+    group_size: int = 4
+    """Episodes per problem when ``baseline`` is ``loo``."""
+    shaping: Shaping = "progress"
+    """``none``, ``answer`` (the article's) or ``progress``."""
+    progress_scale: float = 1.5
+    """Weight of the progress potential (``progress`` shaping only),
+    chosen so that storing a*b+c and loading d*e (a mean return of 1.51
+    at stage 2) pays more than the trap's premature answer (1.20), as
+    chapter 5 computes."""
+    wrong_cost: float = 0.0
+    """Cost of a wrong answer (``progress`` shaping only); an ablation."""
+    curriculum: Curriculum = "mastery"
+    """``mastery`` (promote on accuracy, replay), ``fixed`` (the
+    article's), or for ablations ``fixed-replay`` (the article's with
+    replay), ``mixed`` (all stages at once) or ``last`` (stage 2
+    alone)."""
+    promote_threshold: float = 0.98
+    """Held-out greedy accuracy that promotes to the next stage."""
+    replay: float = 0.25
+    """Share of each batch drawn from earlier stages (mastery only)."""
+    stop_threshold: float = 1.0
+    """Stop once every stage's held-out accuracy reaches this; above 1,
+    never: train for the whole budget."""
+    max_episodes: int = 300_000
+    """Training budget in episodes."""
+    eval_every: int = 10
+    """Updates between held-out evaluations."""
+    eval_size: int = 1_000
+    """Held-out problems per stage for those evaluations."""
+    final_eval_size: int = evaluate.EVERY
+    """Problems per stage for the final accuracy: 0 for every problem
+    where the task can list them (the first task's 111,000 contexts),
+    else that many fresh ones (quicker, for tests)."""
+    cuda_graph: bool = False
+    """Replay each update from a CUDA graph (CUDA only; see
+    :mod:`agentlib.agent.graphs`). Its random numbers come from
+    CUDA's default generator, so its runs differ from eager ones of the
+    same seed."""
+    task: TaskName = "arithmetic"
+    """What the agent learns (:mod:`agentlib.tasks`): ``arithmetic``,
+    the first task, or ``expressions`` (``expressions-start`` reads the
+    expression once instead of as it acts)."""
+
+    def __post_init__(self):
+        """Check every field once, as the config is made."""
+        check_config(self)
+
+    def model_config(self) -> ActorCriticConfig:
+        """The network's part of this config."""
+        return ActorCriticConfig(
+            d_model=self.d_model, use_stage=self.use_stage,
+            allow_digit_actions=self.allow_digit_actions, task=self.task,
+            reads_digits=self.policy != "digit-blind",
+        )
+
+    @property
+    def num_updates(self) -> int:
+        """Updates the episode budget allows."""
+        return self.max_episodes // self.batch_size
+
+    @classmethod
+    def for_task(cls, task: str, **changes) -> "TrainConfig":
+        """The defaults of ``task`` (its ``defaults`` over the book's),
+        with ``changes``."""
+        return cls(task=task, **{**get_task(task).defaults, **changes})
+
+
+POLICIES = ("gru", "digit-blind", "open-loop")
+FINAL_EVAL_SEED = 10_000
+"""The final evaluation draws its problems from ``seed + 10_000``."""
+COUNTS = ("d_model", "batch_size", "max_episodes", "eval_every",
+          "eval_size")
+FRACTIONS = ("gamma", "gae_lambda", "replay", "promote_threshold")
+FLAGS = ("use_stage", "allow_digit_actions", "cuda_graph")
+
+
+def check_numbers(config: TrainConfig) -> None:
+    """Raise unless sizes are positive integers and weights in range."""
+    for name in COUNTS:
+        check_count(name, getattr(config, name))
+    for name in FLAGS:
+        check_flag(name, getattr(config, name))
+    for name in FRACTIONS:
+        check_fraction(name, getattr(config, name))
+    check_positive("lr", config.lr)
+    check_n_step(config)
+    if config.final_eval_size != evaluate.EVERY:
+        check_count("final_eval_size", config.final_eval_size)
+    check_positive("stop_threshold", config.stop_threshold)
+    check_positive("max_grad_norm", config.max_grad_norm)
+    for name in ("entropy_coef", "value_coef", "progress_scale",
+                 "wrong_cost"):
+        check_positive(name, getattr(config, name), or_zero=True)
+
+
+def check_n_step(config: TrainConfig) -> None:
+    """Raise unless ``n_step`` is an integer >= 0, and not combined
+    with a ``gae_lambda`` below 1 (one bootstrap at a time)."""
+    if not is_integer(config.n_step) or config.n_step < 0:
+        raise AgentlibError(
+            f"n_step must be an integer >= 0, got {config.n_step!r}")
+    if config.n_step and config.gae_lambda != 1:
+        raise AgentlibError(
+            f"n_step {config.n_step} and gae_lambda {config.gae_lambda} "
+            f"both bootstrap; set one of them (n_step=0 or gae_lambda=1)")
+
+
+def check_budget(config: TrainConfig) -> None:
+    """Raise unless the budget allows at least one held-out evaluation."""
+    if config.num_updates < config.eval_every:
+        raise AgentlibError(
+            f"max_episodes {config.max_episodes} gives "
+            f"{config.num_updates} updates of batch_size "
+            f"{config.batch_size}; at least one update and one evaluation "
+            f"(every {config.eval_every} updates) are needed"
+        )
+
+
+def check_config(config: TrainConfig) -> TrainConfig:
+    """Return ``config`` if its choices and sizes make sense, else raise
+    (:class:`TrainConfig` runs it when made)."""
+    check_choice("task", config.task, tuple(TASKS))
+    check_choice("curriculum", config.curriculum, curriculum.CURRICULA)
+    check_choice("shaping", config.shaping, get_task(config.task).shapings)
+    check_choice("baseline", config.baseline, a2c.BASELINES)
+    check_choice("policy", config.policy, POLICIES)
+    if config.policy == "open-loop":
+        open_loop.check_task(config.task)
+    check_seed(config.seed, room=FINAL_EVAL_SEED)
+    if config.use_stage and get_task(config.task).held_out_stages:
+        raise AgentlibError(
+            f"task {config.task} scores stages it never trains on, which "
+            f"a stage embedding cannot read; use use_stage=False (as "
+            f"TrainConfig.for_task({config.task!r}) does)"
+        )
+    check_numbers(config)
+    check_budget(config)
+    if config.baseline == "loo":
+        a2c.check_group_size(config.group_size, config.batch_size)
+    return config

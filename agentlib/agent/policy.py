@@ -1,0 +1,51 @@
+"""The seam between the engine and an agent, written as a protocol.
+
+Rollout, loss, training and evaluation take any :class:`Policy`: the
+GRU actor-critic (:class:`agentlib.agent.model.ActorCritic`), the
+open-loop table of the ablations
+(:class:`agentlib.agent.open_loop.OpenLoopPolicy`), or a later agent.
+A policy carries a recurrent state ``h`` of its own choosing from step
+to step; the engine only hands it back.
+"""
+
+from collections.abc import Iterator
+from typing import Protocol
+
+import torch
+
+from agentlib.tasks.interface import Problems, Task
+
+Step = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor,
+             torch.Tensor]
+"""``(action, log_prob, entropy, value, h)``: four (B,) tensors and the
+next state."""
+
+
+class Policy(Protocol):
+    """An agent the engine can roll out, train and score."""
+
+    task: Task
+    """The task it acts in: its tools size the action head."""
+
+    def initial_state(self, problems: Problems) -> torch.Tensor:
+        """Each episode's first state, from its own problem."""
+        ...
+
+    def start_action(self, num: int, device: torch.device) -> torch.Tensor:
+        """(B,) what the policy reads as its previous action at first."""
+        ...
+
+    def get_action_and_value(
+        self, h: torch.Tensor, prev_action: torch.Tensor,
+        action: torch.Tensor | None = None, greedy: bool = False,
+        generator: torch.Generator | None = None,
+        obs: torch.Tensor | None = None,
+    ) -> Step:
+        """Read the previous action (and ``obs``), then act: sample,
+        take the argmax (``greedy``) or score the given ``action``."""
+        ...
+
+    def parameters(self, recurse: bool = True
+                   ) -> Iterator[torch.nn.Parameter]:
+        """Its weights, for the optimiser (and their device)."""
+        ...

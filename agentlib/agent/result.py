@@ -1,0 +1,97 @@
+"""What a training run returns, and how it is reported to people."""
+
+from dataclasses import dataclass, field
+
+from agentlib.agent import evaluate
+from agentlib.agent.config import TrainConfig
+from agentlib.agent.policy import Policy
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train` returns."""
+
+    model: Policy
+    """The trained agent."""
+    accuracy: list[float]
+    """Final greedy exact-match per trained stage on the test batches."""
+    episodes: int
+    """Training episodes taken."""
+    updates: int
+    """Updates taken."""
+    seconds: float
+    """Wall-clock seconds of the whole run, final scoring included."""
+    device: str
+    """Where it ran."""
+    config: TrainConfig
+    """The config it ran."""
+    history: list[dict] = field(default_factory=list)
+    """One record per update: ``update`` (from 1), ``episodes`` so far,
+    ``stage`` (the curriculum's), ``stage_mix`` (share of each stage in
+    the batch), ``reward`` (mean return), ``exact`` (sampled exact
+    match), the losses and ``grad_norm``; every ``eval_every``-th also
+    has ``accuracy``, greedy exact match per stage on held-out problems.
+    """
+    held_out_accuracy: list[float] = field(default_factory=list)
+    """The same on the stages never trained on (none in the first
+    task)."""
+    sampled_accuracy: list[float] = field(default_factory=list)
+    """Exact match per trained stage of one program sampled from the
+    policy per problem, on the same problems as ``accuracy``."""
+
+    def summary(self) -> dict:
+        """The JSON-ready numbers: accuracy, budget used, device, seed."""
+        return {
+            **self.scores(), "sampled": [
+                round(a, 6) for a in self.sampled_accuracy],
+            "episodes": self.episodes,
+            "updates": self.updates, "seconds": round(self.seconds, 3),
+            "device": self.device, "seed": self.config.seed,
+            "shaping": self.config.shaping,
+            "curriculum": self.config.curriculum,
+            "cuda_graph": self.config.cuda_graph,
+        }
+
+    def scores(self) -> dict:
+        """The accuracies; by number of operands in the expression
+        task, with the held-out lengths as ``generalization``."""
+        task = self.model.task
+        if not task.held_out_stages:
+            return {"accuracy": self.accuracy}
+        return {"task": task.name, "accuracy": by_length(
+            task.stages, self.accuracy), "generalization": by_length(
+            task.held_out_stages, self.held_out_accuracy)}
+
+
+def by_length(stages: tuple[int, ...], accuracy: list[float]) -> dict:
+    """Accuracies keyed by the number of operands (stage + 2)."""
+    return {str(stage + 2): round(value, 6)
+            for stage, value in zip(stages, accuracy, strict=True)}
+
+
+def final_problems(result: TrainResult) -> str:
+    """What the final accuracy was measured on, in words."""
+    size = result.config.final_eval_size
+    return "every context" if size == evaluate.EVERY else (
+        f"{size:,} fresh problems")
+
+
+def print_summary(result: TrainResult) -> None:
+    """Print the final accuracies and the budget used, for people."""
+    accuracy = " / ".join(f"{a:.2%}" for a in result.accuracy)
+    sampled = " / ".join(f"{a:.2%}" for a in result.sampled_accuracy)
+    if not result.model.task.held_out_stages:
+        print(f"greedy exact match on {final_problems(result)} per "
+              f"stage: {accuracy}\nsampled policy's exact match: "
+              f"{sampled}")
+    else:
+        scores = result.scores()
+        for key in ("accuracy", "generalization"):
+            print(f"greedy exact match ({key}), by operands: " + ", ".join(
+                f"{n}: {a:.2%}" for n, a in scores[key].items()))
+    print(
+        f"{result.episodes:,} episodes, {result.updates} updates, "
+        f"{result.seconds:.1f} s on {result.device}, seed "
+        f"{result.config.seed}, shaping {result.config.shaping}, "
+        f"curriculum {result.config.curriculum}"
+    )

@@ -1,0 +1,53 @@
+"""What Part IV's agent reads of an expression: at every step, the
+operators around its cursor and whether its registers are empty
+(:func:`observe`, the ``step`` view); or, once, the whole expression as
+tokens (:func:`token_ids`, the ``start`` view).
+"""
+
+from typing import TYPE_CHECKING
+
+import torch
+
+from agentlib.tasks.expression_text import MAX_OPERANDS, NO_OP, TIMES
+from agentlib.tasks.machine import Machine
+
+if TYPE_CHECKING:  # the problems' module imports this one
+    from agentlib.tasks.expressions import Problems
+
+# What the agent reads at each step, as ids of one embedding table:
+# the operator before the cursor's operand (or START, or END once every
+# operand is read), the operator after it (or END), and whether acc and
+# mem are empty.
+LEFT_START, LEFT_END = 3, 4
+NUM_LEFT, NUM_RIGHT = 5, 4
+NUM_OBS = NUM_LEFT + NUM_RIGHT + 2 + 2
+
+
+def observe(state: Machine, problems: "Problems") -> torch.Tensor:
+    """(B, 4) observation ids: left and right operator, acc, mem."""
+    cursor = state.cursor
+    padded = torch.nn.functional.pad(problems.operators, (1, 0),
+                                     value=LEFT_START)  # (B, 8)
+    left = padded.gather(1, cursor.clamp(max=MAX_OPERANDS - 1)[:, None])
+    left = torch.where(cursor[:, None] >= problems.length[:, None],
+                       LEFT_END, left).squeeze(1)
+    right = problems.operators.gather(
+        1, cursor.clamp(max=MAX_OPERANDS - 2)[:, None]).squeeze(1)
+    right = torch.where(cursor >= problems.length - 1, NO_OP, right)
+    return torch.stack([
+        left, NUM_LEFT + right,
+        NUM_LEFT + NUM_RIGHT + state.acc_empty.long(),
+        NUM_LEFT + NUM_RIGHT + 2 + state.mem_empty.long(),
+    ], 1)
+
+
+def token_ids(problems: "Problems") -> tuple[torch.Tensor, torch.Tensor]:
+    """(B, 15) the expression as tokens, digit and operator in turn
+    (digits 0-9 are ids 0-9, operators 10-12), and where it is real."""
+    width = 2 * MAX_OPERANDS - 1
+    tokens = torch.zeros(len(problems), width, dtype=torch.long,
+                         device=problems.digits.device)
+    tokens[:, 0::2] = problems.digits
+    tokens[:, 1::2] = 10 + problems.operators.clamp(max=TIMES)
+    positions = torch.arange(width, device=tokens.device)
+    return tokens, positions < 2 * problems.length[:, None] - 1

@@ -1,0 +1,91 @@
+"""Tests for agent.config: a config is checked once, when made."""
+
+import dataclasses
+
+import pytest
+
+from agentlib.agent.config import TrainConfig, check_config
+from agentlib.errors import AgentlibError
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [({"shaping": "dense"}, "unknown shaping"),
+     ({"curriculum": "random"}, "unknown curriculum"),
+     ({"baseline": "mean"}, "unknown baseline"),
+     ({"seed": -1}, "seed"),
+     ({"max_episodes": 10}, "one update"),
+     ({"baseline": "loo", "group_size": 5}, "group_size")],
+)
+def test_bad_configs_are_refused_when_made(changes, message):
+    with pytest.raises(AgentlibError, match=message):
+        TrainConfig(**changes)
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [({"promote_threshold": 98}, r"promote_threshold must be .* \[0, 1\]"),
+     ({"replay": 25}, "replay must be"),
+     ({"stop_threshold": 0.0}, "stop_threshold must be a finite number > 0"),
+     ({"value_coef": -0.5}, "value_coef must be a finite number >= 0"),
+     ({"progress_scale": -1.5}, "progress_scale must be"),
+     ({"wrong_cost": -1.0}, "wrong_cost must be"),
+     ({"gamma": -1.0}, "gamma must be"),
+     ({"entropy_coef": -0.15}, "entropy_coef must be a finite number >= 0"),
+     ({"max_grad_norm": 0.0}, "max_grad_norm must be a finite number > 0"),
+     ({"lr": -1e-3}, "lr must be a finite number > 0"),
+     ({"d_model": 0}, "d_model must be an integer >= 1, got 0"),
+     ({"eval_size": -1}, "eval_size must be"),
+     ({"final_eval_size": -1}, "final_eval_size must be"),
+     ({"n_step": -1}, "n_step must be an integer >= 0"),
+     ({"n_step": 2, "gae_lambda": 0.9}, "both bootstrap"),
+     ({"gae_lambda": 1.5}, r"gae_lambda must be a number in \[0, 1\]"),
+     ({"policy": "table"}, "unknown policy"),
+     ({"policy": "open-loop", "task": "expressions",
+       "use_stage": False}, "open-loop policy needs"),
+     ({"batch_size": 256.0}, "batch_size must be an integer"),
+     ({"eval_every": True}, "eval_every must be an integer"),
+     ({"max_episodes": 2_000}, "7 updates .* one evaluation"),
+     ({"seed": 2**64}, "seed must be an integer >= 0 and < 2"),
+     ({"seed": 2**64 - 10_000}, "seed must be"),
+     ({"lr": float("inf")}, "lr must be a finite number > 0, got inf"),
+     ({"lr": float("nan")}, "lr must be a finite number"),
+     ({"entropy_coef": float("inf")}, "entropy_coef must be a finite"),
+     ({"gamma": float("nan")}, r"gamma must be a number in \[0, 1\]"),
+     ({"use_stage": "no"}, "use_stage must be True or False, got 'no'"),
+     ({"allow_digit_actions": 2}, "allow_digit_actions must be True or"),
+     ({"cuda_graph": 1}, "cuda_graph must be True or False")],
+)
+def test_out_of_range_configs_are_refused_when_made(changes, message):
+    with pytest.raises(AgentlibError, match=message):
+        TrainConfig(**changes)
+
+
+def test_the_largest_seed_and_the_edges_of_ranges_pass():
+    edges = TrainConfig(seed=2**64 - 10_001, gamma=0.0, replay=1.0,
+                        entropy_coef=0.0, max_episodes=2_560,
+                        stop_threshold=1.01)  # never stops early
+    assert check_config(edges) == edges
+
+
+def test_check_config_accepts_the_defaults():
+    assert check_config(TrainConfig()) == TrainConfig()
+
+
+def test_a_changed_config_is_checked_again():
+    with pytest.raises(AgentlibError, match="unknown shaping 'terms'"):
+        dataclasses.replace(TrainConfig(), shaping="terms")
+    assert TrainConfig.for_task("expressions").shaping == "terms"
+
+
+def test_a_stage_embedding_cannot_serve_held_out_lengths():
+    with pytest.raises(AgentlibError, match="use_stage=False"):
+        TrainConfig(task="expressions", use_stage=True)
+
+
+def test_the_model_config_is_the_network_s_part():
+    config = TrainConfig(d_model=32, policy="digit-blind").model_config()
+    assert (config.d_model, config.use_stage, config.reads_digits,
+            config.task) == (32, True, False, "arithmetic")
+
+
