@@ -12,6 +12,7 @@ import mimetypes
 import re
 import struct
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).parent.parent
 CDN_DIR = ROOT / ".ci" / "cdn"
@@ -105,7 +106,15 @@ CHECKS = r"""
     problems.push(`embedded widget: ${name(el)}`);
   const links = [...document.querySelectorAll('a[href*="colab.research"]')]
     .map((a) => a.href);
-  return {problems, figures, links,
+  // the theme's download menu: the page's source, for a chapter its .ipynb
+  const downloads = [...document.querySelectorAll(
+      '.dropdown-download-buttons a[href]')].map((a) => a.href);
+  // citations: {cite} roles link to the References page
+  const citations = document.querySelectorAll(
+      'a[href*="references.html#"]').length;
+  const headings = [...document.querySelectorAll('h2')]
+    .map((h) => h.textContent.replace(/#$/, '').trim());
+  return {problems, figures, links, downloads, citations, headings,
           statics: document.querySelectorAll('.agentlib-static').length};
 }
 """
@@ -154,6 +163,10 @@ def check_page(browser, page_path: Path, width: int, expect: dict,
     if width >= 1000:
         problems += unreadable_figures(found["figures"], page_path)
     problems += wrong_links(found["links"], page_path, expect)
+    problems += wrong_downloads(found["downloads"], page_path,
+                                expect.get("notebook"))
+    problems += missing_sources(found["citations"], found["headings"],
+                                page_path)
     if expect.get("statics", 0) > found["statics"]:
         problems.append(f"{expect['statics']} static explorer views "
                         f"expected, {found['statics']} found")
@@ -196,4 +209,41 @@ def wrong_links(links: list[str], page_path: Path, expect: dict
     if len(links) < 2:  # the launch button and the badge
         problems.append(f"{len(links)} Colab links, expected the launch "
                         f"button and the badge")
+    return problems
+
+
+def wrong_downloads(hrefs: list[str], page_path: Path,
+                    notebook: Path | None) -> list[str]:
+    """A chapter page's download menu must offer its notebook: a link
+    ending in ``NN_name.ipynb`` that opens, in the built book, a file
+    byte for byte the same as ``notebook`` (the chapter in ``book/``)."""
+    chapter = chapter_of(page_path)
+    if chapter is None or notebook is None:
+        return []
+    found = [href for href in hrefs
+             if href.startswith("file://")
+             and href.split("?")[0].endswith(f"/{chapter}.ipynb")]
+    if not found:
+        return [f"no download link to {chapter}.ipynb among {hrefs}"]
+    problems = []
+    for href in found:
+        target = Path(unquote(urlsplit(href).path))
+        if not target.is_file():
+            problems.append(f"download link {href} opens no file")
+        elif target.read_bytes() != notebook.read_bytes():
+            problems.append(f"download link {href} is not {notebook.name}")
+    return problems
+
+
+def missing_sources(citations: int, headings: list[str],
+                    page_path: Path) -> list[str]:
+    """A chapter page cites its sources and ends with further reading."""
+    if chapter_of(page_path) is None:
+        return []
+    problems = []
+    if citations == 0:
+        problems.append("no citation links to the References page")
+    if not headings or headings[-1] != "Further reading":
+        problems.append(f"last section is {headings[-1:]}, not Further "
+                        f"reading")
     return problems

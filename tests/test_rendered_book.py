@@ -93,10 +93,30 @@ def page_names() -> list[str]:
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("name", page_names())
 def test_a_page_reads_as_it_should(book, browser, name, width):
-    expect = {"repo": repository(), "statics": explorers(name)}
+    expect = {"repo": repository(), "statics": explorers(name),
+              "notebook": ROOT / "book" / f"{name}.ipynb"}
     problems = pages.check_page(browser, book / "book" / f"{name}.html",
                                 width, expect, SHOTS)
     assert not problems, "\n".join(problems)
+
+
+def test_the_references_page_lists_every_entry_once(book, browser):
+    # the bibliography lists the works cited, so an entry of the .bib file
+    # that no page cites is missing here, and one cited twice is not doubled
+    keys = re.findall(r"^@\w+\{([^,\s]+),", (ROOT / "book" / "references.bib")
+                      .read_text(), re.MULTILINE)
+    context = browser.new_context()
+    page = context.new_page()
+    page.route("**/*", lambda route: route.continue_() if route.request.url
+               .startswith("file://") else route.abort())
+    page.goto((book / "book" / "references.html").as_uri())
+    entries = page.locator('[role="doc-biblioentry"]').all_inner_texts()
+    context.close()
+    assert len(keys) == len(set(keys)) == len(entries), (keys, entries)
+    for entry in entries:  # a year, and a DOI, arXiv id or URL (all but
+        # three works of 1999-2000 have one)
+        year = int(re.search(r"\b(19|20)\d\d\b", entry).group())
+        assert year < 2005 or re.search(r"doi:|arXiv:|URL:", entry), entry
 
 
 def test_the_check_catches_an_output_cut_at_the_column(browser, tmp_path):
