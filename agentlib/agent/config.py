@@ -23,9 +23,8 @@ from agentlib.errors import (
     check_seed,
     is_integer,
 )
-from agentlib.tasks import TASKS, get_task
+from agentlib.tasks import TASKS, TaskName, get_task
 
-TaskName = Literal["arithmetic", "expressions", "expressions-start"]
 PolicyName = Literal["gru", "digit-blind", "open-loop"]
 Shaping = Literal["none", "answer", "progress", "terms"]
 """Every task's shapings; each task accepts its own (``task.shapings``)."""

@@ -31,7 +31,7 @@ from agentlib.errors import (
     check_count,
     check_flag,
 )
-from agentlib.tasks import TASKS, Problems, get_task
+from agentlib.tasks import TASKS, Problems, TaskName, get_task
 
 NUM_DIGITS = 10
 """Digit tokens, right after the tools, that an ablation lets the
@@ -51,7 +51,7 @@ class ActorCriticConfig:
     allow_digit_actions: bool = False
     """Let the policy emit digit tokens too (they do nothing but use a
     step), as the article's head over all tokens did."""
-    task: str = "arithmetic"
+    task: TaskName = "arithmetic"
     """The task the agent acts in (see :mod:`agentlib.tasks`): it says
     what the agent reads and which tools it has."""
     reads_digits: bool = True

@@ -15,10 +15,10 @@ import torch.nn as nn
 from agentlib.agent.model import choose
 from agentlib.agent.policy import Step
 from agentlib.errors import AgentlibError
-from agentlib.tasks import Problems, Task, get_task
+from agentlib.tasks import Problems, Task, TaskName, get_task
 
 
-def check_task(name: str) -> Task:
+def check_task(name: TaskName) -> Task:
     """The task called ``name`` if a table can play it (a fixed horizon,
     no held-out stages), else raise."""
     task = get_task(name)
@@ -33,7 +33,7 @@ def check_task(name: str) -> Task:
 class OpenLoopConfig:
     """The task whose stages and horizon size the table."""
 
-    task: str = "arithmetic"
+    task: TaskName = "arithmetic"
 
 
 class OpenLoopPolicy(nn.Module):

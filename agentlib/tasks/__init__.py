@@ -7,12 +7,16 @@ modules the tasks share are ``machine`` (registers, reset, the exact
 answer, input checks) and ``sampling``.
 """
 
+from typing import Literal
+
 from agentlib.errors import check_choice
 from agentlib.tasks.arithmetic import ArithmeticTask
 from agentlib.tasks.expressions import ExpressionTask
 from agentlib.tasks.interface import Problems, Task, check_task
 
-__all__ = ["TASKS", "Problems", "Task", "get_task"]
+__all__ = ["TASKS", "Problems", "Task", "TaskName", "get_task"]
+
+TaskName = Literal["arithmetic", "expressions", "expressions-start"]
 
 TASKS: dict[str, Task] = {
     "arithmetic": check_task(ArithmeticTask()),
@@ -21,6 +25,6 @@ TASKS: dict[str, Task] = {
 }
 
 
-def get_task(name: str) -> Task:
+def get_task(name: TaskName) -> Task:
     """The task called ``name``, else a clear error."""
     return TASKS[check_choice("task", name, tuple(TASKS))]

@@ -1,5 +1,6 @@
 """Tests for agent.train: a seeded run learns, its records, the CLI."""
 
+import inspect
 import json
 import subprocess
 import sys
@@ -170,6 +171,10 @@ def test_the_expression_task_trains_through_the_same_loop():
     assert list(summary["accuracy"]) == ["2", "3", "4", "5"]
     assert list(summary["generalization"]) == ["6", "7", "8"]
     assert summary["task"] == "expressions"
+
+
+def test_the_loop_fits_on_one_screen():
+    assert len(inspect.getsource(train).splitlines()) <= 40
 
 
 def test_a_stop_hook_sees_each_evaluation_after_promotion_and_ends_it():

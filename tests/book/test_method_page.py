@@ -67,7 +67,7 @@ INCLUDES = includes(PAGE.read_text(encoding="utf-8"))
 def test_the_page_includes_the_core_of_training():
     shown = {options.get("pyobject") for _, options in INCLUDES}
     assert {"rollout", "a2c_loss", "update", "train_step",
-            "train_checked"} <= shown
+            "train"} <= shown
 
 
 @pytest.mark.parametrize("path, options", INCLUDES,

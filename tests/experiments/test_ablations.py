@@ -6,7 +6,7 @@ import torch
 
 from agentlib import cli
 from agentlib.errors import AgentlibError
-from agentlib.experiments import ablations, measured
+from agentlib.experiments import ablation_tables, ablations, measured
 
 TINY = dict(max_episodes=512, eval_every=1, eval_size=50,
             final_eval_size=100)
@@ -62,7 +62,7 @@ def test_a_tiny_run_of_two_variants_is_tabulated(tmp_path):
     result = ablations.run_all(["default", "no-stage"], [0], "cpu", **TINY)
     assert [r["variant"] for r in result["runs"]] == ["default", "no-stage"]
     assert all(r["episodes"] <= 512 for r in result["runs"])
-    table = ablations.format_table(result)
+    table = ablation_tables.format_table(result)
     assert "default" in table and "no-stage" in table
     path = measured.save(result, tmp_path / "out" / "ablations.json")
     assert measured.read(path, "ablations")["summary"] == result["summary"]
@@ -133,7 +133,7 @@ def test_an_expression_table_shows_trained_and_held_out_lengths():
                                **TINY)
     run = result["runs"][0]
     assert len(run["accuracy"]) == 4 and len(run["held_out"]) == 3
-    lines = ablations.format_table(result).splitlines()
+    lines = ablation_tables.format_table(result).splitlines()
     assert lines[2].split()[2:9] == ["2", "3", "4", "5", "6", "7", "8"]
     assert lines[3].startswith("default")
     assert max(map(len, lines)) <= 79
@@ -156,7 +156,8 @@ def test_the_sampled_table_sets_sampled_beside_greedy():
              {"median": 0.5, "min": 0.25, "max": 0.75, "count": 5}]
     row = {"variant": "default", "seeds": 5, "solved": 5,
            "accuracy": [stats[0]] * 3, "sampled": [stats[1]] * 3}
-    lines = ablations.format_sampled_table({"summary": [row]}).splitlines()
+    lines = ablation_tables.format_sampled_table(
+        {"summary": [row]}).splitlines()
     assert lines[-1].split() == ["default", "100", "100", "100",
                                  "50.0", "50.0", "50.0"]
     assert max(map(len, lines)) <= 79

@@ -1,0 +1,84 @@
+"""The ablations' tables: one aligned line per variant, narrow enough
+for the book's column, from what :mod:`agentlib.experiments.ablations`
+measured or stored."""
+
+
+def format_thousands(stats: dict, seeds: int) -> str:
+    """Median episodes in thousands and the seeds that got there."""
+    if stats["count"] == 0:
+        return f"never 0/{seeds}"
+    return f"{stats['median'] / 1000:.0f}k {stats['count']}/{seeds}"
+
+
+def percent(value: float) -> str:
+    """``value`` in percent: 100 exactly, else to one decimal."""
+    return "100" if value == 1 else f"{100 * value:.1f}"
+
+
+def format_final(accuracy: dict) -> str:
+    """Median and worst seed's exact match, in percent."""
+    return f"{percent(accuracy['median'])}/{percent(accuracy['min'])}"
+
+
+def format_table(result: dict) -> str:
+    """The summary as aligned text, one line per variant, narrow enough
+    for the book's column (84 characters for three stages)."""
+    if "task" in result:
+        return format_length_table(result)
+    stages = range(len(result["summary"][0]["accuracy"]))
+    lines = [
+        f"{result['machine']['device']} ({result['machine']['name']}), "
+        f"seeds {result['seeds']}",
+        f"to {result['level']:.0%}: median episodes to {result['level']:.0%} "
+        f"held-out, and the seeds that got there",
+        "final: exact match (%), median / worst seed",
+        f"{'variant':14} {'solved':>6} " + " ".join(
+            f"{f's{s} to 99%':>9}" for s in stages
+        ) + " " + " ".join(f"{f's{s} final':>10}" for s in stages),
+    ]
+    for row in result["summary"]:
+        seeds = row["seeds"]
+        reach = " ".join(f"{format_thousands(stats, seeds):>9}"
+                         for stats in row["episodes_to_99"])
+        final = " ".join(f"{format_final(a):>10}" for a in row["accuracy"])
+        lines.append(f"{row['variant']:14} {row['solved']:>4}/{seeds} "
+                     f"{reach} {final}")
+    return "\n".join(lines)
+
+
+def format_sampled_table(result: dict) -> str:
+    """Median exact match per stage, greedy and sampled (one program
+    drawn from the policy per problem), one line per variant."""
+    stages = range(len(result["summary"][0]["accuracy"]))
+    head = " ".join(f"{f's{s}':>6}" for s in stages)
+    lines = ["exact match (%), median of the seeds",
+             f"{'':14} {'greedy':^20} {'sampled':^20}",
+             f"{'variant':14} {head} {head}"]
+    for row in result["summary"]:
+        greedy = " ".join(f"{percent(a['median']):>6}"
+                          for a in row["accuracy"])
+        sampled = " ".join(f"{percent(a['median']):>6}"
+                           for a in row["sampled"])
+        lines.append(f"{row['variant']:14} {greedy} {sampled}")
+    return "\n".join(lines)
+
+
+def format_length_table(result: dict) -> str:
+    """The expression task's summary: the worst seed's exact match per
+    number of operands, trained and held out, and the episodes used."""
+    first = result["summary"][0]
+    lengths = range(2, 2 + len(first["accuracy"]) + len(first["held_out"]))
+    lines = [
+        f"{result['machine']['device']}, seeds {result['seeds']}: exact "
+        f"match (%) of the worst seed",
+        "by number of operands (6-8 never trained on); median episodes",
+        f"{'variant':14} {'solved':>6} " + " ".join(
+            f"{n:>5}" for n in lengths) + f" {'episodes':>8}",
+    ]
+    for row in result["summary"]:
+        worst = " ".join(f"{100 * a['min']:>5.1f}"
+                         for a in row["accuracy"] + row["held_out"])
+        lines.append(
+            f"{row['variant']:14} {row['solved']:>3}/{row['seeds']}  "
+            f"{worst} {row['episodes']['median'] / 1000:>7.0f}k")
+    return "\n".join(lines)
