@@ -6,15 +6,11 @@ change in score (:func:`agentlib.agent.a2c.rollout`), so an episode's
 return is the score of its last state.
 """
 
-from typing import TYPE_CHECKING
-
 import torch
 
 from agentlib.errors import check_choice
+from agentlib.tasks.arithmetic_problems import Problems
 from agentlib.tasks.machine import Machine, is_correct
-
-if TYPE_CHECKING:  # the problems' module imports this one
-    from agentlib.tasks.arithmetic import Problems
 
 SHAPINGS = ("none", "answer", "progress")
 
@@ -45,7 +41,7 @@ def stage_table(rows: tuple, device: torch.device) -> torch.Tensor:
     return STAGE_TABLES[key]
 
 
-def goals(problems: "Problems") -> torch.Tensor:
+def goals(problems: Problems) -> torch.Tensor:
     """(B, 5) values of the intermediate goals listed above."""
     a, b, c, d, e = problems.context.unbind(1)
     return torch.stack(
@@ -53,7 +49,7 @@ def goals(problems: "Problems") -> torch.Tensor:
     )
 
 
-def answer_credit(state: Machine, problems: "Problems") -> torch.Tensor:
+def answer_credit(state: Machine, problems: Problems) -> torch.Tensor:
     """(B,) the article's partial credit for the answered value."""
     table = stage_table(ANSWER_CREDIT, problems.stage.device)
     weights = table[problems.stage]  # (B, 5)
@@ -61,7 +57,7 @@ def answer_credit(state: Machine, problems: "Problems") -> torch.Tensor:
     return (weights * hits).sum(1) * state.answered
 
 
-def progress(state: Machine, problems: "Problems") -> torch.Tensor:
+def progress(state: Machine, problems: Problems) -> torch.Tensor:
     """(B,) potential in [0, 1]: the share of the context's digits that
     the registers hold combined as the target combines them.
 
@@ -80,7 +76,7 @@ def progress(state: Machine, problems: "Problems") -> torch.Tensor:
 
 
 def score(
-    state: Machine, problems: "Problems", shaping: str = "none",
+    state: Machine, problems: Problems, shaping: str = "none",
     progress_scale: float = 1.5, wrong_cost: float = 0.0,
 ) -> torch.Tensor:
     """(B,) what a state is worth; each step is rewarded by its change.

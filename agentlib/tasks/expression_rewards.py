@@ -5,20 +5,16 @@ A state's score is what it is worth; a rollout rewards each step by the
 change in score, so an episode's return is the score of its last state.
 """
 
-from typing import TYPE_CHECKING
-
 import torch
 
 from agentlib.errors import check_choice
+from agentlib.tasks.expression_problems import Problems
 from agentlib.tasks.expression_text import NO_OP, TIMES
 from agentlib.tasks.machine import Machine, is_correct
 
-if TYPE_CHECKING:  # the problems' module imports this one
-    from agentlib.tasks.expressions import Problems
-
 SHAPINGS = ("none", "progress", "terms")
 
-def progress(state: Machine, problems: "Problems") -> torch.Tensor:
+def progress(state: Machine, problems: Problems) -> torch.Tensor:
     """(B,) potential in [0, 1]: the share of the operands read, while
     the registers still hold what they mean.
 
@@ -37,7 +33,7 @@ def progress(state: Machine, problems: "Problems") -> torch.Tensor:
     return holds * state.cursor / problems.length
 
 
-def term_progress(state: Machine, problems: "Problems") -> torch.Tensor:
+def term_progress(state: Machine, problems: Problems) -> torch.Tensor:
     """(B,) :func:`progress`, but 0 also when a product is still being
     read (a ``*`` follows the last operand read) and ``acc`` does not
     hold that product alone.
@@ -55,7 +51,7 @@ def term_progress(state: Machine, problems: "Problems") -> torch.Tensor:
     return progress(state, problems) * (~reading | alone)
 
 
-def score(state: Machine, problems: "Problems", shaping: str = "none",
+def score(state: Machine, problems: Problems, shaping: str = "none",
           progress_scale: float = 1.0, wrong_cost: float = 0.0
           ) -> torch.Tensor:
     """(B,) what a state is worth; each step is rewarded by its change.

@@ -4,15 +4,11 @@ operators around its cursor and whether its registers are empty
 tokens (:func:`token_ids`, the ``start`` view).
 """
 
-from typing import TYPE_CHECKING
-
 import torch
 
+from agentlib.tasks.expression_problems import Problems
 from agentlib.tasks.expression_text import MAX_OPERANDS, NO_OP, TIMES
 from agentlib.tasks.machine import Machine
-
-if TYPE_CHECKING:  # the problems' module imports this one
-    from agentlib.tasks.expressions import Problems
 
 # What the agent reads at each step, as ids of one embedding table:
 # the operator before the cursor's operand (or START, or END once every
@@ -23,7 +19,7 @@ NUM_LEFT, NUM_RIGHT = 5, 4
 NUM_OBS = NUM_LEFT + NUM_RIGHT + 2 + 2
 
 
-def observe(state: Machine, problems: "Problems") -> torch.Tensor:
+def observe(state: Machine, problems: Problems) -> torch.Tensor:
     """(B, 4) observation ids: left and right operator, acc, mem."""
     cursor = state.cursor
     padded = torch.nn.functional.pad(problems.operators, (1, 0),
@@ -41,7 +37,7 @@ def observe(state: Machine, problems: "Problems") -> torch.Tensor:
     ], 1)
 
 
-def token_ids(problems: "Problems") -> tuple[torch.Tensor, torch.Tensor]:
+def token_ids(problems: Problems) -> tuple[torch.Tensor, torch.Tensor]:
     """(B, 15) the expression as tokens, digit and operator in turn
     (digits 0-9 are ids 0-9, operators 10-12), and where it is real."""
     width = 2 * MAX_OPERANDS - 1
