@@ -41,6 +41,10 @@ COMMANDS = {
         "prove the expression task needs planning "
         "and memory"
     ),
+    "ladder": (
+        "agentlib.experiments.ladder",
+        "score Part IV's ladder of baselines at every length",
+    ),
     "trap": (
         "agentlib.experiments.trap",
         "measure whether the curriculum seeds stage 2's trap",

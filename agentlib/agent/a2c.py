@@ -255,7 +255,8 @@ def a2c_loss(
     v_term, v_info = v_loss(batch.value, returns, batch.mask)
     entropy_term, entropy_info = entropy_loss(batch.entropy, batch.mask)
     loss = pg_term + value_coef * v_term + entropy_coef * entropy_term
-    return loss, {**pg_info, **v_info, **entropy_info, "loss": loss.detach()}
+    info = {**pg_info, **v_info, **entropy_info, "loss": loss.detach()}
+    return loss, info
 
 
 def update(

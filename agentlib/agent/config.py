@@ -27,6 +27,8 @@ from agentlib.tasks import TASKS, TaskName, get_task
 
 PolicyName = Literal["gru", "digit-blind", "open-loop"]
 Shaping = Literal["none", "answer", "progress", "terms"]
+StopRule = Literal["greedy", "budget"]
+STOP_RULES = ("greedy", "budget")
 """Every task's shapings; each task accepts its own (``task.shapings``)."""
 
 @dataclass
@@ -90,9 +92,14 @@ class TrainConfig:
     """Held-out greedy accuracy that promotes to the next stage."""
     replay: float = 0.25
     """Share of each batch drawn from earlier stages (mastery only)."""
+    stop_rule: StopRule = "greedy"
+    """When training ends: ``greedy``, at the first evaluation where
+    the greedy policy scores ``stop_threshold`` on every stage trained
+    on; ``budget``, after ``max_episodes`` whatever the evaluations
+    say."""
     stop_threshold: float = 1.0
-    """Stop once every stage's held-out accuracy reaches this; above 1,
-    never: train for the whole budget."""
+    """Held-out accuracy the ``greedy`` rule waits for on every stage;
+    above 1, never: train for the whole budget."""
     max_episodes: int = 300_000
     """Training budget in episodes."""
     eval_every: int = 10
@@ -196,6 +203,7 @@ def check_config(config: TrainConfig) -> TrainConfig:
     check_choice("shaping", config.shaping, get_task(config.task).shapings)
     check_choice("baseline", config.baseline, a2c.BASELINES)
     check_choice("policy", config.policy, POLICIES)
+    check_choice("stop_rule", config.stop_rule, STOP_RULES)
     if config.policy == "open-loop":
         open_loop.check_task(config.task)
     check_seed(config.seed, room=FINAL_EVAL_SEED)

@@ -14,7 +14,7 @@ import torch
 
 from agentlib.agent.a2c import Rollout, rollout
 from agentlib.agent.model import NUM_DIGITS
-from agentlib.agent.policy import Policy
+from agentlib.agent.policy import Policy, device_of
 from agentlib.errors import check_count, check_seed
 from agentlib.tasks import Problems
 
@@ -76,17 +76,27 @@ def test_accuracy(model: Policy, num: int = EVERY,
     if isinstance(num, bool) or num != EVERY:
         check_count("num", num)
     seed = check_seed(seed)
-    device = next(model.parameters()).device
+    device = device_of(model)
     task = model.task
     stages = task.held_out_stages if held_out else task.stages
     generator = torch.Generator(device).manual_seed(seed)
-    correct, stage = [], []
+    correct, index = [], []
     for problems in task.test_batches(num, seed, device, held_out):
         correct.append(sampled_correct(model, problems, generator)
                        if sampled else greedy_correct(model, problems))
-        stage.append(problems.stage - min(stages))
-    return accuracy_by_stage(torch.cat(correct), torch.cat(stage),
+        index.append(stage_index(problems.stage, stages))
+    return accuracy_by_stage(torch.cat(correct), torch.cat(index),
                              len(stages)) if correct else []
+
+
+def stage_index(stage: torch.Tensor, stages: tuple[int, ...]
+                ) -> torch.Tensor:
+    """(B,) the position of each problem's stage in ``stages``, which
+    need not be consecutive (held-out lengths 6, 8, 16, ...)."""
+    lookup = torch.zeros(max(stages) + 1, dtype=torch.long,
+                         device=stage.device)
+    lookup[list(stages)] = torch.arange(len(stages), device=stage.device)
+    return lookup[stage]
 
 
 def accuracy_per_stage(

@@ -8,6 +8,7 @@ A policy carries a recurrent state ``h`` of its own choosing from step
 to step; the engine only hands it back.
 """
 
+import itertools
 from collections.abc import Iterator
 from typing import Protocol
 
@@ -49,3 +50,15 @@ class Policy(Protocol):
                    ) -> Iterator[torch.nn.Parameter]:
         """Its weights, for the optimiser (and their device)."""
         ...
+
+    def buffers(self, recurse: bool = True) -> Iterator[torch.Tensor]:
+        """Its tensors that are not weights (a policy without weights
+        keeps one, to say which device it is on)."""
+        ...
+
+
+def device_of(policy: Policy) -> torch.device:
+    """Where a policy's tensors live: its weights', else its buffers'."""
+    for tensor in itertools.chain(policy.parameters(), policy.buffers()):
+        return tensor.device
+    return torch.device("cpu")

@@ -38,6 +38,8 @@ class TrainResult:
     sampled_accuracy: list[float] = field(default_factory=list)
     """Exact match per trained stage of one program sampled from the
     policy per problem, on the same problems as ``accuracy``."""
+    held_out_sampled: list[float] = field(default_factory=list)
+    """The same on the held-out stages, beside ``held_out_accuracy``."""
 
     def summary(self) -> dict:
         """The JSON-ready numbers: accuracy, budget used, device, seed."""
@@ -60,7 +62,9 @@ class TrainResult:
             return {"accuracy": self.accuracy}
         return {"task": task.name, "accuracy": by_length(
             task.stages, self.accuracy), "generalization": by_length(
-            task.held_out_stages, self.held_out_accuracy)}
+            task.held_out_stages, self.held_out_accuracy),
+            "generalization_sampled": by_length(
+                task.held_out_stages, self.held_out_sampled)}
 
 
 def by_length(stages: tuple[int, ...], accuracy: list[float]) -> dict:
@@ -76,6 +80,20 @@ def final_problems(result: TrainResult) -> str:
         f"{size:,} fresh problems")
 
 
+def length_table(result: TrainResult) -> str:
+    """Exact match by number of operands, greedy and sampled, the
+    lengths never trained on marked."""
+    scores = result.scores()
+    lines = [f"{'operands':>8} {'greedy':>8} {'sampled':>8}"]
+    for key, sampled, note in (
+            ("accuracy", result.sampled_accuracy, ""),
+            ("generalization", result.held_out_sampled, "  never trained")):
+        for (n, greedy), rate in zip(scores[key].items(), sampled,
+                                     strict=True):
+            lines.append(f"{n:>8} {greedy:>8.2%} {rate:>8.2%}{note}")
+    return "\n".join(lines)
+
+
 def print_summary(result: TrainResult) -> None:
     """Print the final accuracies and the budget used, for people."""
     accuracy = " / ".join(f"{a:.2%}" for a in result.accuracy)
@@ -85,10 +103,7 @@ def print_summary(result: TrainResult) -> None:
               f"stage: {accuracy}\nsampled policy's exact match: "
               f"{sampled}")
     else:
-        scores = result.scores()
-        for key in ("accuracy", "generalization"):
-            print(f"greedy exact match ({key}), by operands: " + ", ".join(
-                f"{n}: {a:.2%}" for n, a in scores[key].items()))
+        print(length_table(result))
     print(
         f"{result.episodes:,} episodes, {result.updates} updates, "
         f"{result.seconds:.1f} s on {result.device}, seed "

@@ -22,7 +22,7 @@ import torch
 from agentlib.agent import checkpoint
 from agentlib.agent.a2c import rollout
 from agentlib.agent.evaluate import decode_programs
-from agentlib.agent.policy import Policy
+from agentlib.agent.policy import Policy, device_of
 from agentlib.devices import device_arg
 from agentlib.errors import AgentlibError
 from agentlib.tasks.machine import run_steps
@@ -32,7 +32,7 @@ from agentlib.tasks.machine import run_steps
 def solve(model: Policy, lines: list[str]) -> list[dict]:
     """One record per well-formed problem (all are checked first)."""
     task = model.task
-    device = next(model.parameters()).device
+    device = device_of(model)
     problems = task.problems_from_text(lines, device)
     batch = rollout(model, problems, greedy=True)
     final = run_steps(task.step, problems, batch.action)

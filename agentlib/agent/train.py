@@ -80,13 +80,13 @@ def train(config: TrainConfig | None = None,
                             "stage": run.stage, **info})
             if update % config.eval_every:
                 continue
-            pending[-1]["accuracy"] = evaluate.greedy_accuracy(
-                run.model, run.held_out)
+            accuracy = evaluate.greedy_accuracy(run.model, run.held_out)
+            pending[-1]["accuracy"] = accuracy
             history, pending = history + to_python(pending), []
             if callback is not None:
                 callback(history[-1])
-            done = mastered(run, history[-1]["accuracy"])
-            run.stage = promoted_stage(run, history[-1]["accuracy"])
+            done = mastered(run, accuracy)
+            run.stage = promoted_stage(run, accuracy)
             # the stop hook sees every evaluation, the last one too
             if (stop is not None and stop(run, history[-1])) or done:
                 break
@@ -223,8 +223,11 @@ def to_python(records: list[dict]) -> list[dict]:
 
 
 def mastered(run: Run, accuracy: list[float]) -> bool:
-    """True once the last stage is reached and every stage trained on
-    scores at least ``stop_threshold`` on the held-out problems."""
+    """True, under the ``greedy`` stop rule, once the last stage is
+    reached and every stage trained on scores at least
+    ``stop_threshold`` on the held-out problems."""
+    if run.config.stop_rule == "budget":
+        return False
     stages = run.task.stages
     trained = curriculum.trained_stages(run.config.curriculum, stages)
     return run.stage == max(stages) and min(
@@ -240,6 +243,16 @@ def promoted_stage(run: Run, accuracy: list[float]) -> int:
                               run.config.promote_threshold, run.task.stages)
 
 
+SCORES = {
+    "accuracy": {},
+    "held_out_accuracy": {"held_out": True},
+    "sampled_accuracy": {"sampled": True},
+    "held_out_sampled": {"held_out": True, "sampled": True},
+}
+"""The final scores: greedy and sampled, on trained and held-out stages
+(each sampled score from its own seeded generator)."""
+
+
 def final_result(run: Run, history: list[dict], start: float
                  ) -> TrainResult:
     """Score the trained agent on the task's test batches, greedy and
@@ -248,9 +261,7 @@ def final_result(run: Run, history: list[dict], start: float
     config = run.config
     seed, num = FINAL_EVAL_SEED + config.seed, config.final_eval_size
     scores = {name: evaluate.test_accuracy(run.model, num, seed, **flags)
-              for name, flags in (("accuracy", {}),
-                                  ("held_out_accuracy", {"held_out": True}),
-                                  ("sampled_accuracy", {"sampled": True}))}
+              for name, flags in SCORES.items()}
     return TrainResult(
         model=run.model, episodes=len(history) * config.batch_size,
         updates=len(history), device=str(run.held_out.stage.device),

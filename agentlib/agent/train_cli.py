@@ -37,8 +37,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         default=TrainConfig.batch_size,
                         help="episodes per update (default: %(default)s)")
     parser.add_argument("--max-episodes", type=int,
-                        default=TrainConfig.max_episodes,
-                        help="training budget (default: %(default)s)")
+                        help="training budget (default: the task's, "
+                        "300,000 for arithmetic, stopping at the first "
+                        "greedy success; 100,000 for expressions, all "
+                        "used)")
     parser.add_argument("--cuda-graph", action="store_true",
                         help="replay each update from a CUDA graph")
     parser.add_argument("--save", metavar="PATH",
@@ -49,11 +51,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """Train with the parsed flags and report the accuracies."""
-    chosen = {"shaping": args.shaping, "curriculum": args.curriculum}
+    chosen = {"shaping": args.shaping, "curriculum": args.curriculum,
+              "max_episodes": args.max_episodes}
     config = TrainConfig.for_task(
         args.task, seed=args.seed, device=args.device,
-        max_episodes=args.max_episodes, batch_size=args.batch_size,
-        cuda_graph=args.cuda_graph,
+        batch_size=args.batch_size, cuda_graph=args.cuda_graph,
         **{k: v for k, v in chosen.items() if v is not None},
     )
     if args.save:

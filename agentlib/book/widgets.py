@@ -213,6 +213,11 @@ def expression_html(model: ActorCritic, expression: str,
     return verdict + table_html(rows, (*COLUMNS, *model.task.tools))
 
 
+EXPLORER_OPERANDS = 16
+"""The explorer's step slider reaches the budget of this many operands
+(a longer expression is still traced to its end at the slider's top)."""
+
+
 def show_expression_explorer(
     model: ActorCritic, expression: str = "3+4*5-2*6"
 ) -> widgets.Widget:
@@ -220,8 +225,8 @@ def show_expression_explorer(
     static view of the default state."""
     text = widgets.Text(value=expression, description="expression",
                         continuous_update=False)
-    steps = widgets.IntSlider(value=ex.budget(ex.MAX_OPERANDS), min=1,
-                              max=ex.budget(ex.MAX_OPERANDS),
+    steps = widgets.IntSlider(value=ex.budget(EXPLORER_OPERANDS), min=1,
+                              max=ex.budget(EXPLORER_OPERANDS),
                               description="steps")
     view = widgets.HTML()
 

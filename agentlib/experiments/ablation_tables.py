@@ -63,22 +63,36 @@ def format_sampled_table(result: dict) -> str:
     return "\n".join(lines)
 
 
+def row_lengths(row: dict) -> list[int]:
+    """A row's lengths, trained then held out (files stored before
+    rows named them held 2 to 8 operands in order)."""
+    if "lengths" in row:
+        return row["lengths"] + row["held_out_lengths"]
+    return list(range(2, 2 + len(row["accuracy"]) + len(row["held_out"])))
+
+
 def format_length_table(result: dict) -> str:
     """The expression task's summary: the worst seed's exact match per
-    number of operands, trained and held out, and the episodes used."""
-    first = result["summary"][0]
-    lengths = range(2, 2 + len(first["accuracy"]) + len(first["held_out"]))
+    number of operands, trained and held out ("-" where a variant was
+    not scored at that length), and the episodes used."""
+    columns = sorted({n for row in result["summary"]
+                      for n in row_lengths(row)})
+    trained = result["summary"][0].get("lengths", [2, 3, 4, 5])
     lines = [
         f"{result['machine']['device']}, seeds {result['seeds']}: exact "
         f"match (%) of the worst seed",
-        "by number of operands (6-8 never trained on); median episodes",
+        f"by number of operands (past {max(trained)} never trained on); "
+        f"median episodes",
         f"{'variant':14} {'solved':>6} " + " ".join(
-            f"{n:>5}" for n in lengths) + f" {'episodes':>8}",
+            f"{n:>4}" for n in columns) + f" {'episodes':>8}",
     ]
     for row in result["summary"]:
-        worst = " ".join(f"{100 * a['min']:>5.1f}"
-                         for a in row["accuracy"] + row["held_out"])
+        worst = dict(zip(row_lengths(row), (
+            a["min"] for a in row["accuracy"] + row["held_out"]),
+            strict=True))
+        cells = " ".join(f"{percent(worst[n]):>4}" if n in worst
+                         else f"{'-':>4}" for n in columns)
         lines.append(
             f"{row['variant']:14} {row['solved']:>3}/{row['seeds']}  "
-            f"{worst} {row['episodes']['median'] / 1000:>7.0f}k")
+            f"{cells} {row['episodes']['median'] / 1000:>7.0f}k")
     return "\n".join(lines)

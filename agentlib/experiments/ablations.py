@@ -159,7 +159,12 @@ def run_record(name: str, result: TrainResult) -> dict:
         "curve": learning_curve(result.history),
     }
     if result.held_out_accuracy:
-        record["held_out"] = result.held_out_accuracy
+        scores = result.scores()
+        record.update(
+            held_out=result.held_out_accuracy,
+            held_out_sampled=result.held_out_sampled,
+            lengths=[int(n) for n in scores["accuracy"]],
+            held_out_lengths=[int(n) for n in scores["generalization"]])
     return record
 
 
@@ -195,11 +200,25 @@ def summarise(runs: list[dict], task: str = "arithmetic") -> list[dict]:
             "episodes": spread([run.get("episodes") for run in mine]),
         }
         if "held_out" in mine[0]:
-            row["held_out"] = [
-                spread([run["held_out"][s] for run in mine])
-                for s in range(len(mine[0]["held_out"]))]
+            row.update(held_out_rows(mine))
         rows.append(row)
     return rows
+
+
+def held_out_rows(mine: list[dict]) -> dict:
+    """The expression task's extra columns of one variant: its lengths,
+    and greedy and sampled exact match at each held-out one."""
+    first = mine[0]
+    width = range(len(first["held_out"]))
+    row = {"held_out": [spread([run["held_out"][s] for run in mine])
+                        for s in width]}
+    if "lengths" in first:
+        row.update(
+            lengths=first["lengths"],
+            held_out_lengths=first["held_out_lengths"],
+            held_out_sampled=[spread([run["held_out_sampled"][s]
+                                      for run in mine]) for s in width])
+    return row
 
 
 def describe_run(run: dict) -> str:

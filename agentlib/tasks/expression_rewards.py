@@ -9,7 +9,7 @@ import torch
 
 from agentlib.errors import check_choice
 from agentlib.tasks.expression_problems import Problems
-from agentlib.tasks.expression_text import NO_OP, TIMES
+from agentlib.tasks.expression_text import TIMES
 from agentlib.tasks.machine import Machine, is_correct
 
 SHAPINGS = ("none", "progress", "terms")
@@ -44,9 +44,9 @@ def term_progress(state: Machine, problems: Problems) -> torch.Tensor:
     """
     cursor = state.cursor[:, None]
     term = problems.term.gather(1, cursor).squeeze(1)
-    next_op = torch.nn.functional.pad(problems.operators, (1, 0),
-                                      value=NO_OP).gather(1, cursor)
-    reading = (next_op.squeeze(1) == TIMES) & (state.cursor > 0)
+    # the operator after the last operand read (none before the first)
+    next_op = problems.before.gather(1, cursor).squeeze(1)
+    reading = (next_op == TIMES) & (state.cursor > 0)
     alone = ~state.acc_empty & (state.acc == term)
     return progress(state, problems) * (~reading | alone)
 

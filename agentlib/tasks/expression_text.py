@@ -12,7 +12,7 @@ two equal.
 import re
 from collections.abc import Sequence
 
-from agentlib.errors import AgentlibError
+from agentlib.errors import AgentlibError, is_integer
 from agentlib.tasks.machine import check_program
 
 TOOLS = ("LOAD", "MUL", "ADD", "SUB", "PUSH", "POP+", "POP-", "ANS")
@@ -22,7 +22,7 @@ OPERATORS = "+-*"
 PLUS, MINUS, TIMES = range(3)
 NO_OP = 3
 """Operator id past the last operand."""
-MIN_OPERANDS, MAX_OPERANDS = 2, 8
+MIN_OPERANDS = 2
 EXPRESSION = re.compile(r"[0-9]([-+*][0-9])*")
 
 
@@ -32,13 +32,14 @@ def budget(num_operands: int) -> int:
 
 
 def check_length(num_operands: int) -> int:
-    """Return ``num_operands`` if the machine supports it, else raise."""
-    if isinstance(num_operands, bool) or num_operands not in range(
-        MIN_OPERANDS, MAX_OPERANDS + 1
-    ):
+    """Return ``num_operands`` if it is a whole number of operands, at
+    least two, else raise. There is no upper bound: how long an
+    expression may be is set by its values, which must fit in int64
+    (:func:`agentlib.tasks.expression_problems.make_problems` checks)."""
+    if not is_integer(num_operands) or num_operands < MIN_OPERANDS:
         raise AgentlibError(
-            f"an expression needs {MIN_OPERANDS} to {MAX_OPERANDS} "
-            f"operands, got {num_operands!r}"
+            f"an expression needs at least {MIN_OPERANDS} operands, got "
+            f"{num_operands!r}"
         )
     return int(num_operands)
 

@@ -7,7 +7,7 @@ tokens (:func:`token_ids`, the ``start`` view).
 import torch
 
 from agentlib.tasks.expression_problems import Problems
-from agentlib.tasks.expression_text import MAX_OPERANDS, NO_OP, TIMES
+from agentlib.tasks.expression_text import TIMES
 from agentlib.tasks.machine import Machine
 
 # What the agent reads at each step, as ids of one embedding table:
@@ -21,15 +21,13 @@ NUM_OBS = NUM_LEFT + NUM_RIGHT + 2 + 2
 
 def observe(state: Machine, problems: Problems) -> torch.Tensor:
     """(B, 4) observation ids: left and right operator, acc, mem."""
-    cursor = state.cursor
-    padded = torch.nn.functional.pad(problems.operators, (1, 0),
-                                     value=LEFT_START)  # (B, 8)
-    left = padded.gather(1, cursor.clamp(max=MAX_OPERANDS - 1)[:, None])
-    left = torch.where(cursor[:, None] >= problems.length[:, None],
-                       LEFT_END, left).squeeze(1)
-    right = problems.operators.gather(
-        1, cursor.clamp(max=MAX_OPERANDS - 2)[:, None]).squeeze(1)
-    right = torch.where(cursor >= problems.length - 1, NO_OP, right)
+    cursor = state.cursor[:, None]
+    left = problems.before.gather(1, cursor).squeeze(1)
+    left = torch.where(cursor.squeeze(1) == 0, LEFT_START, left)
+    left = torch.where(state.cursor >= problems.length, LEFT_END, left)
+    # the operator after the operand: NO_OP once it is the last
+    right = problems.before.gather(
+        1, (cursor + 1).clamp(max=problems.before.shape[1] - 1)).squeeze(1)
     return torch.stack([
         left, NUM_LEFT + right,
         NUM_LEFT + NUM_RIGHT + state.acc_empty.long(),
@@ -38,9 +36,9 @@ def observe(state: Machine, problems: Problems) -> torch.Tensor:
 
 
 def token_ids(problems: Problems) -> tuple[torch.Tensor, torch.Tensor]:
-    """(B, 15) the expression as tokens, digit and operator in turn
+    """(B, 2W - 1) the expression as tokens, digit and operator in turn
     (digits 0-9 are ids 0-9, operators 10-12), and where it is real."""
-    width = 2 * MAX_OPERANDS - 1
+    width = 2 * problems.digits.shape[1] - 1
     tokens = torch.zeros(len(problems), width, dtype=torch.long,
                          device=problems.digits.device)
     tokens[:, 0::2] = problems.digits

@@ -34,17 +34,17 @@ from collections.abc import Sequence
 import torch
 
 from agentlib.devices import resolve_device
-from agentlib.errors import check_choice
+from agentlib.errors import AgentlibError, check_choice
 from agentlib.tasks.expression_problems import (
-    DEFAULT_TEST_SIZE,
     Problems,
+    default_test_size,
     draw_problems,
     make_problems,
     pattern_names,
     pattern_problems,
     problems_from_expressions,
     sample_problems,
-    test_digits,
+    test_problems,
 )
 from agentlib.tasks.expression_rewards import (
     SHAPINGS,
@@ -56,7 +56,6 @@ from agentlib.tasks.expression_text import (
     ADD,
     ANS,
     LOAD,
-    MAX_OPERANDS,
     MIN_OPERANDS,
     MINUS,
     MUL,
@@ -82,7 +81,7 @@ from agentlib.tasks.machine import Machine, is_correct, reset, run_steps
 from agentlib.tasks.sampling import stage_by_stage
 
 __all__ = [
-    "ADD", "ANS", "LOAD", "MAX_OPERANDS", "MIN_OPERANDS", "MINUS", "MUL",
+    "ADD", "ANS", "LOAD", "MIN_OPERANDS", "MINUS", "MUL",
     "NO_OP", "OPERATORS", "PLUS", "POP_ADD", "POP_SUB", "PUSH", "SUB",
     "TIMES", "TOOLS", "Problems", "budget", "check_length", "make_problems",
     "parse", "pattern_names", "pattern_problems", "problems_from_expressions",
@@ -93,11 +92,18 @@ __all__ = [
 read here by the chapters as ``expressions.<name>``: the task's one
 face."""
 TRAINED_LENGTHS = (2, 3, 4, 5)
-HELD_OUT_LENGTHS = (6, 7, 8)
+HELD_OUT_LENGTHS = (6, 8, 16, 32, 64)
+"""Lengths scored but never trained on, with the step view."""
+START_HELD_OUT_LENGTHS = (6, 7, 8)
+"""The same with the start view, which reads at most 8 operands."""
+START_CONTEXT = 15
+"""Tokens of 8 operands: the start view's position embeddings. The step
+view reads no tokens but keeps a table of the same size, so that its
+seeded weights draw what they always did."""
 
 def operand_at(problems: Problems, index: torch.Tensor) -> torch.Tensor:
     """The (B,) operands at (B,) positions (0 past the end)."""
-    safe = index.clamp(max=MAX_OPERANDS - 1)[:, None]
+    safe = index.clamp(max=problems.digits.shape[1] - 1)[:, None]
     return problems.digits.gather(1, safe).squeeze(1)
 
 
@@ -153,14 +159,19 @@ class ExpressionTask:
 
     tools = TOOLS
     stages = tuple(n - MIN_OPERANDS for n in TRAINED_LENGTHS)
-    held_out_stages = tuple(n - MIN_OPERANDS for n in HELD_OUT_LENGTHS)
     shapings = SHAPINGS
     reset, step = staticmethod(reset), staticmethod(step)
     score, is_correct = staticmethod(score), staticmethod(is_correct)
     defaults = {"use_stage": False, "curriculum": "mixed",
                 "shaping": "terms", "entropy_coef": 0.05,
-                "progress_scale": 1.0, "promote_threshold": 0.99}
-    """Changes to the book's training defaults (see ``train``)."""
+                "progress_scale": 1.0, "promote_threshold": 0.99,
+                "gamma": 0.99, "stop_rule": "budget",
+                "max_episodes": 100_000}
+    """Changes to the book's training defaults (see ``config``). The
+    discount makes a step that does nothing cost something, and the
+    fixed budget trains past the first greedy success: together they
+    settle the choice between ``PUSH`` and ``POP`` that decides long
+    expressions (chapter 9 measures each alone)."""
 
     def __init__(self, view: str = "step"):
         """The task with the agent reading as ``view`` says."""
@@ -168,8 +179,12 @@ class ExpressionTask:
         self.name = "expressions" if view == "step" else "expressions-start"
         self.start_token = NUM_TOOLS + 13
         self.num_tokens = self.start_token + 1
-        self.max_context = 2 * MAX_OPERANDS - 1
+        self.max_context = START_CONTEXT
         self.num_obs = NUM_OBS if view == "step" else 0
+        self.held_out_lengths = (
+            HELD_OUT_LENGTHS if view == "step" else START_HELD_OUT_LENGTHS)
+        self.held_out_stages = tuple(
+            n - MIN_OPERANDS for n in self.held_out_lengths)
 
     def sample_problems(self, stage: torch.Tensor, num: int,
                         generator: torch.Generator | None,
@@ -196,6 +211,10 @@ class ExpressionTask:
         tokens = tokens + NUM_TOOLS  # after the action ids
         if self.view == "step":
             return tokens[:, :0], real[:, :0]
+        if tokens.shape[1] > self.max_context:
+            raise AgentlibError(
+                f"the start view reads at most {self.max_context} tokens "
+                f"(8 operands), got {tokens.shape[1]}")
         return tokens, real
 
     def evaluation_problems(self, num: int, seed: int,
@@ -208,15 +227,15 @@ class ExpressionTask:
     def test_batches(self, num: int, seed: int,
                      device: str | torch.device = "cpu",
                      held_out: bool = False) -> list[Problems]:
-        """One batch per length, trained or held out: every operator
-        pattern on every digit tuple where that is under a million
-        problems, else on fresh digit tuples, about ``num`` problems
-        (``DEFAULT_TEST_SIZE`` when ``num`` is 0)."""
+        """One batch per length, trained or held out, as
+        :func:`~agentlib.tasks.expression_problems.test_problems` makes
+        it (about ``num`` problems; when ``num`` is 0, 10,000 up to 8
+        operands and 2,000 beyond), drawn in turn from a generator
+        seeded with ``seed``."""
         generator = torch.Generator(resolve_device(device)).manual_seed(seed)
-        lengths = HELD_OUT_LENGTHS if held_out else TRAINED_LENGTHS
-        num = num or DEFAULT_TEST_SIZE
-        return [pattern_problems(n, test_digits(n, num, generator, device))
-                for n in lengths]
+        lengths = self.held_out_lengths if held_out else TRAINED_LENGTHS
+        return [test_problems(n, num or default_test_size(n), generator,
+                              device) for n in lengths]
 
     def parse_line(self, line: str) -> str:
         """The expression on ``line`` without spaces, else a one-line

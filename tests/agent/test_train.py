@@ -166,10 +166,11 @@ def test_the_expression_task_trains_through_the_same_loop():
     config = TrainConfig.for_task("expressions", device="cpu",
                                   max_episodes=2560, final_eval_size=100)
     result = train(config)
-    assert len(result.accuracy) == 4 and len(result.held_out_accuracy) == 3
+    assert len(result.accuracy) == 4 and len(result.held_out_accuracy) == 5
     summary = result.summary()
     assert list(summary["accuracy"]) == ["2", "3", "4", "5"]
-    assert list(summary["generalization"]) == ["6", "7", "8"]
+    assert list(summary["generalization"]) == list(
+        summary["generalization_sampled"]) == ["6", "8", "16", "32", "64"]
     assert summary["task"] == "expressions"
 
 

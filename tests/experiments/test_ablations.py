@@ -132,9 +132,11 @@ def test_an_expression_table_shows_trained_and_held_out_lengths():
     result = ablations.run_all(["default"], [0], "cpu", task="expressions",
                                **TINY)
     run = result["runs"][0]
-    assert len(run["accuracy"]) == 4 and len(run["held_out"]) == 3
+    assert len(run["accuracy"]) == 4 and len(run["held_out"]) == 5
+    assert run["held_out_lengths"] == [6, 8, 16, 32, 64]
     lines = ablation_tables.format_table(result).splitlines()
-    assert lines[2].split()[2:9] == ["2", "3", "4", "5", "6", "7", "8"]
+    assert lines[2].split()[2:11] == ["2", "3", "4", "5", "6", "8", "16",
+                                      "32", "64"]
     assert lines[3].startswith("default")
     assert max(map(len, lines)) <= 79
     assert result["summary"][0]["description"].startswith("the expression")

@@ -22,4 +22,7 @@ def test_tokens_alternate_digits_and_operators():
     problems = ex.problems_from_expressions(["3-4"])
     tokens, real = views.token_ids(problems)
     assert tokens[0, :3].tolist() == [3, 10 + ex.MINUS, 4]
-    assert real[0].tolist() == [True] * 3 + [False] * 12
+    assert real[0].tolist() == [True] * 3  # as wide as the batch
+    wide = ex.problems_from_expressions(["3-4", "1+2*3"])
+    assert views.token_ids(wide)[1].tolist() == [
+        [True] * 3 + [False] * 2, [True] * 5]
