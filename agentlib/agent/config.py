@@ -26,7 +26,7 @@ from agentlib.errors import (
 from agentlib.tasks import TASKS, TaskName, get_task
 
 PolicyName = Literal["gru", "digit-blind", "open-loop"]
-Shaping = Literal["none", "answer", "progress", "terms"]
+Shaping = Literal["none", "answer", "progress", "terms", "terms-invariant"]
 StopRule = Literal["greedy", "budget"]
 STOP_RULES = ("greedy", "budget")
 """Every task's shapings; each task accepts its own (``task.shapings``)."""

@@ -12,7 +12,7 @@ from agentlib.tasks.expression_problems import Problems
 from agentlib.tasks.expression_text import TIMES
 from agentlib.tasks.machine import Machine, is_correct
 
-SHAPINGS = ("none", "progress", "terms")
+SHAPINGS = ("none", "progress", "terms", "terms-invariant")
 
 def progress(state: Machine, problems: Problems) -> torch.Tensor:
     """(B,) potential in [0, 1]: the share of the operands read, while
@@ -59,12 +59,20 @@ def score(state: Machine, problems: Problems, shaping: str = "none",
     ``none``: 1 for the exact answer, else 0. ``progress``: plus
     ``progress_scale`` times :func:`progress`, minus ``wrong_cost``
     for a wrong answer; ``terms``: the same with :func:`term_progress`.
+    Both keep the potential at the end, so an episode's return is its
+    exact-match reward plus its final potential. ``terms-invariant``
+    sets the potential to 0 once the episode is done, the form of Ng et
+    al. (1999): the return is then the exact-match reward alone (with
+    ``gamma = 1``; with ``gamma < 1`` each step's shaping term is
+    ``phi' - phi`` where theirs is ``gamma * phi' - phi``).
     """
     exact = is_correct(state, problems).float()
     if shaping == "none":
         return exact
-    check_choice("shaping", shaping, SHAPINGS)  # progress or terms
+    check_choice("shaping", shaping, SHAPINGS)
     potential = (progress if shaping == "progress" else term_progress)
+    phi = potential(state, problems)
+    if shaping == "terms-invariant":
+        phi = phi * ~state.done  # critical: zero at the terminal state
     wrong = state.answered.float() - exact
-    return (exact - wrong_cost * wrong
-            + progress_scale * potential(state, problems))
+    return exact - wrong_cost * wrong + progress_scale * phi

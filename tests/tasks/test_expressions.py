@@ -204,3 +204,16 @@ def test_the_start_view_refuses_what_it_cannot_read():
     long = ex.problems_from_expressions(["+".join("123456789")])
     with pytest.raises(AgentlibError, match="at most 15 tokens"):
         start.context_tokens(long)
+
+
+def test_the_invariant_potential_is_zero_once_the_episode_ends():
+    problems = ex.problems_from_expressions(["3+4*5"])
+    state, worth = ex.reset(problems), {"terms": [], "terms-invariant": []}
+    for tool in "LOAD PUSH LOAD MUL POP+ ANS".split():
+        state = ex.step(state, problems, torch.tensor([ex.TOOLS.index(tool)]))
+        for shaping, scores in worth.items():
+            scores.append(round(ex.score(state, problems, shaping).item(), 4))
+    # operands read / 3 while the registers hold the prefix's value
+    steps = [0.3333, 0.3333, 0.6667, 1.0, 1.0]
+    assert worth["terms"] == [*steps, 2.0]  # exact 1 + final potential 1
+    assert worth["terms-invariant"] == [*steps, 1.0]  # exact 1 alone
