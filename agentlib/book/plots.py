@@ -310,3 +310,36 @@ def plot_variant_curves(result: dict, stage: int = 2) -> plt.Figure:
     fig.supylabel(f"held-out exact match, stage {stage}", fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def plot_ladder(result: dict) -> plt.Figure:
+    """Part IV's ladder (:mod:`agentlib.experiments.ladder`): exact
+    match against the number of operands, one line per rung, the
+    trained agent's seeds as a band around their median."""
+    lengths = result["lengths"]
+    fig, ax = plt.subplots(figsize=(7.2, 3.6))
+    fixed = sorted((int(n), rate) for n, rate in
+                   result["fixed_program"].items())
+    ax.plot([n for n, _ in fixed], [rate for _, rate in fixed], "o:",
+            color="tab:gray", markersize=3,
+            label="a fixed program (best at 2-5, a bound beyond)")
+    ax.plot(lengths, result["memoryless"], color="tab:orange",
+            label="the table without memory")
+    ax.plot(lengths, result["one_bit"], color="tab:green", linewidth=3,
+            label="the one-bit controller")
+    runs = [run["rates"] for run in result["agent"]]
+    low = [min(column) for column in zip(*runs, strict=True)]
+    high = [max(column) for column in zip(*runs, strict=True)]
+    ax.fill_between(lengths, low, high, color="tab:blue", alpha=0.3)
+    ax.plot(lengths, low, color="tab:blue", linestyle="--",
+            label=f"the trained agent, worst of {len(runs)} seeds")
+    ax.axvspan(2, 5, color="0.9", zorder=0, label="trained lengths")
+    ax.set(xscale="log", xlabel="operands (log scale)",
+           ylabel="greedy exact match", ylim=(-0.02, 1.02),
+           title="One bit of memory solves every length; so does the "
+                 "agent")
+    ax.set_xticks([2, 3, 4, 5, 8, 16, 32, 64],
+                  labels=["2", "3", "4", "5", "8", "16", "32", "64"])
+    ax.legend(fontsize="small", loc="center left")
+    fig.tight_layout()
+    return fig

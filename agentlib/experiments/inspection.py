@@ -208,3 +208,26 @@ def greedy_failures(model: ActorCritic, stage: int) -> list[dict]:
                      "program": program,
                      "answer": arithmetic.run_program(context, program)})
     return rows
+
+
+
+@torch.no_grad()
+def probabilities_along(model: ActorCritic, problems,
+                        program: Sequence[str]) -> list[dict[str, float]]:
+    """The agent's probability of every tool at each step while it is
+    made to follow ``program`` on a batch of one problem: what it would
+    choose in the situations that program passes through."""
+    task = model.task
+    state = task.reset(problems)
+    h = model.initial_state(problems)
+    previous = model.start_action(1, h.device)
+    rows = []
+    for tool in program:
+        obs = task.observe(state, problems)
+        probs = all_log_probs(model, h, previous, obs).exp().tolist()
+        rows.append(dict(zip(action_names(model), probs, strict=True)))
+        action = torch.tensor([task.tools.index(tool)], device=h.device)
+        *_, h = model.get_action_and_value(h, previous, action=action,
+                                           obs=obs)
+        state, previous = task.step(state, problems, action), action
+    return rows

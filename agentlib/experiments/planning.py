@@ -272,3 +272,4 @@ def command(args) -> int:
     if args.out:
         measured.save(result, args.out)
     return 0
+

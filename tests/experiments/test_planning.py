@@ -62,3 +62,4 @@ def test_the_table_prints_every_length():
     lines = planning.format_table(result).splitlines()
     assert len(lines) == 3 and lines[1].endswith("LOAD ADD ANS")
     assert "1.80%" in lines[2]
+
