@@ -2,6 +2,7 @@
 
 import itertools
 import random
+from collections import Counter
 
 import pytest
 import torch
@@ -62,17 +63,173 @@ def random_expression(rng: random.Random, n: int) -> str:
     return "".join(parts)
 
 
-def test_the_torch_machine_equals_the_interpreter():
+def state_of(problems, actions: list[list[int]]) -> list[dict]:
+    """The batched machine's whole state after each row of action ids,
+    one dict per episode; an empty register reads None."""
+    state = ex.run_programs(problems, torch.tensor(actions))
+    rows = []
+    for row in range(len(actions)):
+        field = {name: getattr(state, name)[row].item()
+                 for name in vars(state)}
+        rows.append({
+            "acc": None if field["acc_empty"] else field["acc"],
+            "mem": None if field["mem_empty"] else field["mem"],
+            "cursor": field["cursor"], "steps": field["steps"],
+            "done": field["done"], "answered": field["answered"],
+        })
+        # an empty register holds 0, whatever it held before
+        assert field["acc"] == 0 or not field["acc_empty"]
+        assert field["mem"] == 0 or not field["mem_empty"]
+    return rows
+
+
+def after(expression: str, program: str) -> dict:
+    """The batched machine's state after ``program`` on ``expression``."""
+    problems = ex.problems_from_expressions([expression])
+    return state_of(problems, [ids_of(program.split())])[0]
+
+
+def ids_of(program: list[str]) -> list[int]:
+    """Action ids of tool names."""
+    return [ex.TOOLS.index(name) for name in program]
+
+
+def machine(acc=None, mem=None, cursor=0, steps=0, done=False,
+            answered=False) -> dict:
+    """A state written by hand, in the form of :func:`state_of`."""
+    return {"acc": acc, "mem": mem, "cursor": cursor, "steps": steps,
+            "done": done, "answered": answered}
+
+
+@pytest.mark.parametrize("expression, program, expected", [
+    ("3+4*5", "LOAD", machine(acc=3, cursor=1, steps=1)),
+    ("3*4+5", "LOAD MUL", machine(acc=12, cursor=2, steps=2)),
+    ("3*4+5", "LOAD MUL ADD", machine(acc=17, cursor=3, steps=3)),
+    ("3-4", "LOAD SUB", machine(acc=-1, cursor=2, steps=2)),
+    # PUSH moves acc to mem and empties acc
+    ("3+4*5", "LOAD PUSH", machine(mem=3, cursor=1, steps=2)),
+    ("3+4*5", "LOAD PUSH LOAD MUL",
+     machine(acc=20, mem=3, cursor=3, steps=4)),
+    # POP+ and POP-: acc = mem +/- acc, and mem is emptied
+    ("3+4*5", "LOAD PUSH LOAD MUL POP+",
+     machine(acc=23, cursor=3, steps=5)),
+    ("3-4*5", "LOAD PUSH LOAD MUL POP-",
+     machine(acc=-17, cursor=3, steps=5)),
+    ("3-4*5", "LOAD PUSH LOAD MUL POP- ANS",
+     machine(acc=-17, cursor=3, steps=6, done=True, answered=True)),
+    ("3+4", "ANS", machine(steps=1, done=True)),
+])
+def test_each_tool_by_hand(expression, program, expected):
+    assert after(expression, program) == expected
+
+
+@pytest.mark.parametrize("expression, program, expected", [
+    # past the last operand, LOAD, MUL, ADD and SUB do nothing
+    ("3+4", "LOAD ADD ADD", machine(acc=7, cursor=2, steps=3)),
+    ("3+4", "LOAD ADD SUB MUL", machine(acc=7, cursor=2, steps=4)),
+    ("3+4", "LOAD ADD PUSH LOAD", machine(mem=7, cursor=2, steps=4)),
+    # LOAD needs an empty acc
+    ("3+4", "LOAD LOAD", machine(acc=3, cursor=1, steps=2)),
+    # PUSH on a full memory, or an empty acc, does nothing
+    ("1+2+3", "LOAD PUSH LOAD PUSH",
+     machine(acc=2, mem=1, cursor=2, steps=4)),
+    ("1+2", "PUSH", machine(steps=1)),
+    # POP needs both registers
+    ("3+4", "LOAD POP+", machine(acc=3, cursor=1, steps=2)),
+    ("3+4", "LOAD POP-", machine(acc=3, cursor=1, steps=2)),
+    ("3+4", "LOAD PUSH POP- POP+", machine(mem=3, cursor=1, steps=4)),
+    ("3+4", "MUL ADD SUB", machine(steps=3)),
+    # 2n + 1 steps: the fifth ends a two-operand episode
+    ("3+4", "PUSH PUSH PUSH PUSH PUSH", machine(steps=5, done=True)),
+    ("3+4", "PUSH PUSH PUSH PUSH PUSH LOAD",
+     machine(steps=5, done=True)),
+])
+def test_tools_that_cannot_act_only_use_a_step(expression, program,
+                                               expected):
+    assert after(expression, program) == expected
+
+
+def reference(digits: list[int], actions: list[int]
+              ) -> tuple[dict, list[str]]:
+    """The rules of the module docstring written out once more, apart
+    from the code under test: the final state, in the form of
+    :func:`state_of`, and which branch each step took."""
+    state, branches = machine(), []
+    for action in actions:
+        if state["done"]:
+            break
+        tool = ex.TOOLS[action] if action < len(ex.TOOLS) else "none"
+        acc, mem, i = state["acc"], state["mem"], state["cursor"]
+        more, full = i < len(digits), None not in (acc, mem)
+        branch = tool
+        if tool == "LOAD" and acc is None and more:
+            state.update(acc=digits[i], cursor=i + 1)
+        elif tool in ("MUL", "ADD", "SUB") and acc is not None and more:
+            state["acc"] = {"MUL": acc * digits[i], "ADD": acc + digits[i],
+                            "SUB": acc - digits[i]}[tool]
+            state["cursor"] = i + 1
+        elif tool == "PUSH" and acc is not None and mem is None:
+            state.update(mem=acc, acc=None)
+        elif tool == "POP+" and full:
+            state.update(acc=mem + acc, mem=None)
+        elif tool == "POP-" and full:
+            state.update(acc=mem - acc, mem=None)
+        elif tool == "ANS":
+            state.update(done=True, answered=acc is not None)
+            branch = "ANS" if acc is not None else "ANS empty"
+        else:
+            branch = f"{tool} no-op"
+        branches.append(branch)
+        state["steps"] += 1
+        state["done"] = state["done"] or state["steps"] >= ex.budget(
+            len(digits))
+    return state, branches
+
+
+def random_program(rng: random.Random, operators: str) -> list[int]:
+    """Action ids of up to 20 steps: tools drawn with weights, ids past
+    the tools, and often the expression's solution spliced in (whole or
+    cut), so that every tool acts, and is answered through, many times."""
+    weights = [4, 2, 2, 2, 3, 2, 2, 1, 1]  # LOAD, ..., ANS, no tool
+    ids = rng.choices(range(len(weights)), weights, k=rng.randrange(12))
+    if rng.random() < 0.7:
+        solution = ids_of(ex.solution(operators))
+        cut = rng.randrange(len(solution) + 1)
+        at = rng.randrange(len(ids) + 1)
+        ids[at:at] = solution[:cut] if rng.random() < 0.3 else solution
+    return ids
+
+
+def test_the_batched_machine_follows_the_rules_on_random_programs():
     rng = random.Random(0)
-    texts = [random_expression(rng, rng.randint(2, 8)) for _ in range(300)]
-    programs = [[rng.choice(ex.TOOLS) for _ in range(17)] for _ in texts]
-    problems = ex.problems_from_expressions(texts)
-    ids = torch.tensor([[ex.TOOLS.index(t) for t in p] for p in programs])
-    state = ex.run_programs(problems, ids)
-    for row, (text, program) in enumerate(zip(texts, programs, strict=True)):
-        answer = ex.run_program(text, program)
-        got = state.acc[row].item() if state.answered[row] else None
-        assert got == answer, (text, program)
+    texts = [random_expression(rng, rng.randint(2, 8)) for _ in range(4000)]
+    parsed = [ex.parse(text) for text in texts]
+    programs = [random_program(rng, operators) for _, operators in parsed]
+    width = max(map(len, programs))
+    padded = [p + [ex.NUM_TOOLS] * (width - len(p)) for p in programs]
+    got = state_of(ex.problems_from_expressions(texts), padded)
+    seen, answered_after, interpreted = Counter(), Counter(), 0
+    for (digits, _), text, program, row, state in zip(
+            parsed, texts, programs, padded, got, strict=True):
+        expected, branches = reference(digits, row)
+        assert state == expected, (text, row)
+        # where every id names a tool, the module's plain-Python
+        # interpreter gives the same answer (the padding never answers)
+        if all(a < ex.NUM_TOOLS for a in program):
+            answer = state["acc"] if state["answered"] else None
+            names = [ex.TOOLS[a] for a in program]
+            assert ex.run_program(text, names) == answer, (text, names)
+            interpreted += 1
+        seen.update(branches)
+        if expected["answered"]:
+            answered_after.update(set(branches))
+    for tool in ex.TOOLS:
+        assert seen[tool] >= 100, (tool, seen)
+        assert seen[f"{tool} no-op"] >= 100 or tool == "ANS", (tool, seen)
+        if tool != "ANS":
+            assert answered_after[tool] >= 100, (tool, answered_after)
+    assert seen["ANS empty"] >= 100 and seen["none no-op"] >= 100
+    assert interpreted >= 1000
 
 
 def test_targets_are_the_values_under_precedence():
@@ -117,6 +274,75 @@ def test_the_right_answer_scores_most():
     assert ex.score(greedy, problems, "progress").item() == 0.0
     with pytest.raises(AgentlibError, match="unknown shaping"):
         ex.score(good, problems, "answer")
+
+
+def final(expression: str, program: str):
+    """The batched machine's state after ``program``, and the problems."""
+    problems = ex.problems_from_expressions([expression])
+    ids = torch.tensor([ids_of(program.split())], dtype=torch.long)
+    return ex.run_programs(problems, ids.view(1, -1)), problems
+
+
+@pytest.mark.parametrize("expression, program, progress, terms", [
+    ("3+4*5", "", 0.0, 0.0),
+    ("3+4*5", "LOAD", 1 / 3, 1 / 3),
+    # 7 is the value of 3+4, but a * follows: 7 is a dead end, which
+    # terms sees one step before progress does
+    ("3+4*5", "LOAD ADD", 2 / 3, 0.0),
+    ("3+4*5", "LOAD ADD MUL", 0.0, 0.0),
+    ("3+4*5", "LOAD PUSH", 1 / 3, 1 / 3),
+    # mem + acc = 3 + 4 and acc holds the product being read, 4
+    ("3+4*5", "LOAD PUSH LOAD", 2 / 3, 2 / 3),
+    ("3+4*5", "LOAD PUSH LOAD MUL", 1.0, 1.0),
+    ("3+4*5", "LOAD PUSH LOAD MUL POP+", 1.0, 1.0),
+    # a pending minus: mem - acc = 3 - 4 is the prefix's value
+    ("3-4*5", "LOAD PUSH LOAD", 2 / 3, 2 / 3),
+    ("3*4+5", "LOAD", 1 / 3, 1 / 3),
+    ("3*4+5", "LOAD MUL", 2 / 3, 2 / 3),
+    # mem - acc counts only when both registers hold a value
+    ("0-3", "LOAD ADD", 0.0, 0.0),
+    # a product being read must wait in acc, not in mem
+    ("0*4", "LOAD PUSH", 1 / 2, 0.0),
+])
+def test_potentials_by_hand(expression, program, progress, terms):
+    state, problems = final(expression, program)
+    assert ex.progress(state, problems).item() == pytest.approx(progress)
+    assert ex.term_progress(state, problems).item() == pytest.approx(terms)
+
+
+def test_empty_registers_hold_no_prefix_even_a_zero_one():
+    problems = ex.problems_from_expressions(["0+5"])
+    state = ex.reset(problems)
+    state.cursor = torch.tensor([1])  # as if 0 had been read
+    assert ex.progress(state, problems).item() == 0.0
+
+
+@pytest.mark.parametrize("program, none, progress, terms", [
+    ("LOAD PUSH LOAD MUL POP+ ANS", 1.0, 2.0, 2.0),
+    ("LOAD ADD", 0.0, 2 / 3, 0.0),
+    ("LOAD PUSH LOAD", 0.0, 2 / 3, 2 / 3),
+    ("LOAD ADD MUL ANS", 0.0, 0.0, 0.0),  # answers 35, not 23
+])
+def test_each_shaping_scores_by_hand(program, none, progress, terms):
+    state, problems = final("3+4*5", program)
+    scores = {shaping: ex.score(state, problems, shaping).item()
+              for shaping in ex.SHAPINGS}
+    assert scores == pytest.approx(
+        {"none": none, "progress": progress, "terms": terms})
+
+
+def test_the_scale_weighs_the_potential_and_a_cost_the_wrong_answer():
+    right, problems = final("3+4*5", "LOAD PUSH LOAD MUL POP+ ANS")
+    wrong, _ = final("3+4*5", "LOAD ADD MUL ANS")
+    halfway, _ = final("3+4*5", "LOAD PUSH LOAD")
+    for shaping in ("progress", "terms"):
+        scores = [ex.score(state, problems, shaping, progress_scale=1.5,
+                           wrong_cost=0.5).item()
+                  for state in (right, wrong, halfway)]
+        assert scores == pytest.approx([1 + 1.5 * 1.0, -0.5, 1.5 * 2 / 3])
+    # exact match alone knows neither
+    assert ex.score(wrong, problems, "none", 1.5, 0.5).item() == 0.0
+    assert ex.score(halfway, problems, "none", 1.5, 0.5).item() == 0.0
 
 
 def test_test_batches_are_exhaustive_up_to_four_operands():
