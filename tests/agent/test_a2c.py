@@ -228,3 +228,123 @@ def test_a_bootstrapped_advantage_passes_no_gradient_to_the_critic():
     value = value.clone().requires_grad_()
     returns = a2c.lambda_returns(reward, value, mask, lam=0.5)
     assert not returns.requires_grad
+
+
+def tiny_rollout() -> a2c.Rollout:
+    """One episode of two steps, a third step after its end (masked), with
+    every per-step number written by hand; log-probs, entropies and
+    values are leaves, so their gradients can be read."""
+    leaf = lambda *x: torch.tensor([x]).requires_grad_()  # noqa: E731
+    return a2c.Rollout(
+        action=torch.zeros(1, 3, dtype=torch.long),
+        log_prob=leaf(-1.0, -2.0, -7.0), entropy=leaf(1.0, 0.5, 3.0),
+        value=leaf(0.5, 0.25, 9.0), reward=torch.tensor([[0.0, 1.0, 0.0]]),
+        mask=torch.tensor([[1.0, 1.0, 0.0]]),
+        correct=torch.tensor([True]),
+    )
+
+
+def test_returns_advantage_and_each_loss_by_hand():
+    batch = tiny_rollout()
+    returns = a2c.bootstrapped_returns(batch)
+    assert returns.tolist() == [[1.0, 1.0, 0.0]]
+    assert a2c.bootstrapped_returns(batch, gamma=0.5).tolist() == [
+        [0.5, 1.0, 0.0]]
+    # advantage = return - value: 1 - 0.5, 1 - 0.25 (masked later)
+    advantage = a2c.compute_advantage(batch, returns)
+    assert advantage.tolist() == [[0.5, 0.75, -9.0]]
+    assert not advantage.requires_grad
+    loss, info = a2c.a2c_loss(batch, value_coef=0.5, entropy_coef=0.15)
+    # pg: -(-1 * 0.5 + -2 * 0.75) / 2 = +1.0
+    assert info["pg_loss"].item() == pytest.approx(1.0)
+    # v: 0.5 * ((0.5 - 1)^2 + (0.25 - 1)^2) / 2 = 0.203125
+    assert info["v_loss"].item() == pytest.approx(0.203125)
+    # the entropy reported is the mean entropy, +0.75; its loss is -0.75
+    assert info["entropy"].item() == pytest.approx(0.75)
+    # 1.0 + 0.5 * 0.203125 - 0.15 * 0.75
+    assert loss.item() == pytest.approx(0.9890625)
+    assert info["loss"].item() == pytest.approx(0.9890625)
+
+
+def test_the_gradients_of_the_loss_by_hand_and_their_signs():
+    batch = tiny_rollout()
+    loss, _ = a2c.a2c_loss(batch, value_coef=0.5, entropy_coef=0.15)
+    loss.backward()
+    # minimising raises the log-prob of a step with positive advantage:
+    # d loss / d log_prob = -advantage / 2 steps
+    assert batch.log_prob.grad[0].tolist() == pytest.approx(
+        [-0.25, -0.375, 0.0])
+    # the critic moves toward the return: 0.5 * (value - return) / 2
+    assert batch.value.grad[0].tolist() == pytest.approx(
+        [-0.125, -0.1875, 0.0])
+    # the bonus raises the entropy: -0.15 / 2 per step taken
+    assert batch.entropy.grad[0].tolist() == pytest.approx(
+        [-0.075, -0.075, 0.0])
+
+
+def test_the_leave_one_out_advantage_by_hand():
+    batch = tiny_rollout()
+    returns = torch.tensor([[1.0], [3.0], [10.0], [20.0]])
+    batch.value = torch.full((4, 1), 100.0)  # unused by this baseline
+    advantage = a2c.compute_advantage(batch, returns, "loo", group_size=2)
+    assert advantage.tolist() == [[-2.0], [2.0], [-10.0], [10.0]]
+
+
+def test_an_empty_mask_gives_a_zero_loss_not_nan():
+    assert a2c.masked_mean(torch.ones(2, 3), torch.zeros(2, 3)).item() == 0
+    # the mean is over the steps taken, not over all steps
+    x, mask = torch.tensor([[2.0, 4.0, 9.0]]), torch.tensor([[1.0, 1, 0]])
+    assert a2c.masked_mean(x, mask).item() == 3.0
+
+
+class Bandit(nn.Module):
+    """A one-step policy over three actions with learnable logits and a
+    fixed value; it plays the actions it is given."""
+
+    task = get_task("arithmetic")
+
+    def __init__(self, logits: list[float]):
+        super().__init__()
+        self.logits = nn.Parameter(torch.tensor(logits))
+
+    def probs(self) -> list[float]:
+        """The policy's probability of each action."""
+        return torch.softmax(self.logits, 0).tolist()
+
+    def batch(self, actions: list[int], rewards: list[float]
+              ) -> a2c.Rollout:
+        """A one-step rollout of ``actions`` with ``rewards``."""
+        dist = torch.distributions.Categorical(logits=self.logits)
+        action = torch.tensor(actions)
+        num = len(actions)
+        return a2c.Rollout(
+            action=action[:, None], log_prob=dist.log_prob(action)[:, None],
+            entropy=dist.entropy().expand(num)[:, None],
+            value=torch.zeros(num, 1), reward=torch.tensor(rewards)[:, None],
+            mask=torch.ones(num, 1), correct=torch.zeros(num, dtype=bool),
+        )
+
+
+def test_one_update_raises_a_rewarded_action_and_lowers_a_punished_one():
+    policy = Bandit([0.0, 0.0, 0.0])
+    optimizer = torch.optim.SGD(policy.parameters(), lr=0.5)
+    # action 0 returns +1, action 1 returns -1, against a value of 0
+    loss, _ = a2c.a2c_loss(policy.batch([0, 1], [1.0, -1.0]),
+                           entropy_coef=0.0)
+    a2c.update(policy, optimizer, loss)
+    up, down, other = policy.probs()
+    assert up > 1 / 3 > other > down
+    # by hand: the logits move by lr * (1[a] - p) * advantage / 2
+    assert policy.logits.tolist() == pytest.approx(
+        [0.5 * (2 / 3 + 1 / 3) / 2, -0.5 * (2 / 3 + 1 / 3) / 2, 0.0])
+
+
+def test_the_entropy_bonus_alone_flattens_the_policy():
+    policy = Bandit([2.0, 0.0, 0.0])
+    optimizer = torch.optim.SGD(policy.parameters(), lr=0.1)
+    before = policy.probs()
+    loss, _ = a2c.a2c_loss(policy.batch([0, 1], [0.0, 0.0]),
+                           entropy_coef=1.0)  # no advantage at all
+    a2c.update(policy, optimizer, loss)
+    after = policy.probs()
+    assert after[0] < before[0] and after[1] > before[1]
