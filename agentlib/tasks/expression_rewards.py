@@ -48,7 +48,9 @@ def term_progress(state: Machine, problems: "Problems") -> torch.Tensor:
     """
     cursor = state.cursor[:, None]
     term = problems.term.gather(1, cursor).squeeze(1)
-    next_op = torch.nn.functional.pad(problems.operators, (1, 0),
+    # the operator after operand k, k = 0..8: none before the first
+    # operand, nor after the eighth (the cursor reaches 8)
+    next_op = torch.nn.functional.pad(problems.operators, (1, 1),
                                       value=NO_OP).gather(1, cursor)
     reading = (next_op.squeeze(1) == TIMES) & (state.cursor > 0)
     alone = ~state.acc_empty & (state.acc == term)

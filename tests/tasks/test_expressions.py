@@ -2,6 +2,7 @@
 
 import itertools
 import random
+import re
 from collections import Counter
 
 import pytest
@@ -383,3 +384,33 @@ def test_the_task_parses_a_line_into_a_problem():
     assert problems.target.tolist() == [17, -5]
     with pytest.raises(AgentlibError, match="not an expression"):
         task.parse_line("3 4 5")
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: ex.check_length(9), "an expression needs 2 to 8 operands, got 9"),
+    (lambda: ex.check_length(True),
+     "an expression needs 2 to 8 operands, got True"),
+    (lambda: ex.parse(7), "an expression is a string, got 7"),
+    (lambda: ex.parse("3/4"),
+     "not an expression of single digits and + - *: '3/4'"),
+    (lambda: ex.problems_from_expressions([]),
+     "give at least one expression"),
+])
+def test_each_refusal_says_exactly_what_is_wrong(call, message):
+    with pytest.raises(AgentlibError, match=f"^{re.escape(message)}$"):
+        call()
+
+
+def test_the_lengths_at_both_ends_are_allowed():
+    assert ex.check_length(2) == 2 and ex.check_length(8) == 8
+    assert ex.budget(2) == 5 and ex.budget(8) == 17
+
+
+def test_term_progress_after_the_eighth_operand():
+    # a bug fixed: the operator table had no column after operand 8, so
+    # scoring an 8-operand expression read to its end raised IndexError
+    text = "1+2+3+4+5+6+7*8"
+    state, problems = final(text, " ".join(ex.solution("++++++*")))
+    assert state.cursor.item() == 8 and state.answered.item()
+    assert ex.term_progress(state, problems).item() == 1.0
+    assert ex.score(state, problems, "terms").item() == 2.0
