@@ -10,6 +10,8 @@ from agentlib.agent import a2c
 from agentlib.agent.model import ActorCritic, ActorCriticConfig
 from agentlib.errors import AgentlibError
 from agentlib.tasks import arithmetic, get_task
+from agentlib.tasks import expression_views as views
+from agentlib.tasks import expressions as ex
 
 SOLUTIONS = ("MUL ADD ANS", "MUL ADD SUB ANS", "MUL ADD STO MUL RCL ANS")
 
@@ -348,3 +350,143 @@ def test_the_entropy_bonus_alone_flattens_the_policy():
     a2c.update(policy, optimizer, loss)
     after = policy.probs()
     assert after[0] < before[0] and after[1] > before[1]
+
+
+class Recorder(nn.Module):
+    """Plays a fixed program on every problem and records what the
+    rollout hands it: the observation and the generator at each step."""
+
+    def __init__(self, task, program: list[str]):
+        super().__init__()
+        self.task = task
+        self.program = [task.tools.index(name) for name in program]
+        self.bias = nn.Parameter(torch.zeros(()))
+        self.seen = []
+
+    def initial_state(self, problems) -> torch.Tensor:
+        """The step, as the state."""
+        return torch.zeros(len(problems), 1, dtype=torch.long)
+
+    def start_action(self, num: int, device: torch.device) -> torch.Tensor:
+        """A token id on ``device``."""
+        self.seen.append(("start", device))
+        return torch.zeros(num, dtype=torch.long, device=device)
+
+    def get_action_and_value(self, h, prev_action, action=None,
+                             greedy=False, generator=None, obs=None):
+        """The program's next tool; log-prob and value 0, entropy 1."""
+        self.seen.append((obs, generator))
+        step = int(h[0, 0])
+        tool = self.program[step] if step < len(self.program) else 0
+        ones = torch.ones(len(h))
+        return (torch.full((len(h),), tool), 0 * ones, ones, 0 * ones,
+                h + 1)
+
+
+def test_a_rollout_hands_the_policy_each_observation_and_generator():
+    task = get_task("expressions")
+    problems = ex.problems_from_expressions(["3+4*5", "1-2"])
+    policy = Recorder(task, ex.solution("+*"))
+    generator = torch.Generator()
+    batch = a2c.rollout(policy, problems, generator=generator)
+    # the expressions' horizon, 7 steps for three operands
+    assert batch.action.shape == (2, 7)
+    assert policy.seen[0] == ("start", torch.device("cpu"))
+    steps = policy.seen[1:]
+    assert len(steps) == 7 and all(g is generator for _, g in steps)
+    # at the start: no operator before, "+" after, acc and mem empty
+    assert steps[0][0][0].tolist() == [
+        views.LEFT_START, views.NUM_LEFT + ex.PLUS, 10, 12]
+    # after LOAD PUSH LOAD MUL: every operand read, acc full, mem full
+    assert steps[4][0][0].tolist() == [
+        views.LEFT_END, views.NUM_LEFT + ex.NO_OP, 9, 11]
+    assert batch.correct.tolist() == [True, False]
+
+
+def test_a_seeded_rollout_does_not_use_torch_s_global_generator():
+    torch.manual_seed(0)
+    model = ActorCritic(ActorCriticConfig(d_model=8))
+    problems = arithmetic.sample_problems(2, 64,
+                                          torch.Generator().manual_seed(0))
+    actions = []
+    for global_seed in (1, 2):
+        torch.manual_seed(global_seed)
+        with torch.no_grad():
+            actions.append(a2c.rollout(
+                model, problems, generator=torch.Generator().manual_seed(3)
+            ).action)
+    assert torch.equal(*actions)
+
+
+def test_the_returns_of_one_step_episodes():
+    reward, value, mask = (torch.tensor([[2.0], [0.5]]),
+                           torch.tensor([[9.0], [9.0]]),
+                           torch.tensor([[1.0], [0.0]]))
+    expected = [[2.0], [0.0]]  # nothing after the last step
+    assert a2c.compute_returns(reward, mask).tolist() == expected
+    assert a2c.lambda_returns(reward, value, mask, lam=0.5).tolist() == (
+        expected)
+    assert a2c.n_step_returns(reward, value, mask, n=1).tolist() == expected
+
+
+def test_the_default_lambda_and_n_by_hand():
+    reward, value, mask = returns_case()
+    # lambda 1 by default: the Monte-Carlo returns
+    assert torch.equal(a2c.lambda_returns(reward, value, mask),
+                       a2c.compute_returns(reward, mask))
+    # n = 1 by default: one reward, then the next state's value
+    assert torch.allclose(a2c.n_step_returns(reward, value, mask),
+                          torch.tensor([[0.5 + 0.8, 0.0 + 0.6, 1.0],
+                                        [0.25 + 0.5, 2.0, 0.0]]))
+
+
+def test_discounted_n_step_returns_through_the_loss_by_hand():
+    reward, value, mask = returns_case()
+    batch = a2c.Rollout(reward, reward, reward, value, reward, mask,
+                        torch.zeros(2, dtype=torch.bool))
+    # two steps of reward, then the value, discounted by 0.5 a step
+    returns = a2c.bootstrapped_returns(batch, gamma=0.5, n_step=2)
+    assert returns[0].tolist() == pytest.approx(
+        [0.5 + 0.5 * 0.0 + 0.25 * 0.6, 0.0 + 0.5 * 1.0, 1.0])
+    lam = a2c.bootstrapped_returns(batch, gamma=0.5, gae_lambda=0.0)
+    assert lam[0].tolist() == pytest.approx([0.5 + 0.5 * 0.8,
+                                             0.0 + 0.5 * 0.6, 1.0])
+
+
+def test_the_loss_uses_its_gamma_lambda_and_n_step():
+    def v_loss(**options):
+        batch = tiny_rollout()
+        return a2c.a2c_loss(batch, **options)[1]["v_loss"].item()
+
+    # values 0.5, 0.25 against returns by hand: 0.5 * mean squared error
+    def by_hand(first, second):
+        return 0.5 * ((0.5 - first) ** 2 + (0.25 - second) ** 2) / 2
+
+    assert v_loss(gamma=0.5) == pytest.approx(by_hand(0.5, 1.0))
+    # lambda 0: reward + next value (0.25), then reward + 0 after the end
+    assert v_loss(gae_lambda=0.0) == pytest.approx(by_hand(0.25, 1.0))
+    assert v_loss(n_step=1) == pytest.approx(by_hand(0.25, 1.0))
+
+
+def test_the_default_coefficients_of_the_loss():
+    loss, _ = a2c.a2c_loss(tiny_rollout())
+    # 1.0 + 0.5 * 0.203125 - 0.15 * 0.75, as by hand above
+    assert loss.item() == pytest.approx(0.9890625)
+
+
+def test_leave_one_out_in_groups_of_three_by_hand():
+    returns = torch.tensor([[1.0], [2.0], [6.0]])
+    baseline = a2c.leave_one_out_baseline(returns, group_size=3)
+    assert baseline.tolist() == [[4.0], [3.5], [1.5]]
+    with pytest.raises(AgentlibError, match="got 1"):
+        a2c.compute_advantage(tiny_rollout(), returns, "loo")
+
+
+def test_an_update_clips_to_a_norm_of_one_by_default():
+    policy = Bandit([0.0, 0.0, 0.0])
+    optimizer = torch.optim.SGD(policy.parameters(), lr=1.0)
+    loss = (policy.logits * torch.tensor([30.0, 40.0, 0.0])).sum()
+    norm = a2c.update(policy, optimizer, loss)
+    assert norm.item() == pytest.approx(50.0)  # before clipping
+    assert policy.logits.grad.tolist() == pytest.approx([0.6, 0.8, 0.0])
+    assert policy.logits.tolist() == pytest.approx([-0.6, -0.8, 0.0])

@@ -132,3 +132,31 @@ def test_the_fixed_schedule_by_hand_on_an_uneven_budget():
     assert [curriculum.fixed_stage(u, 7) for u in range(7)] == [
         0, 0, 0, 0, 1, 1, 2]
     assert curriculum.fixed_stage(3, 4, schedule=(5, 6)) == 6
+
+
+def test_batches_come_from_their_generator_on_their_device():
+    cpu = torch.device("cpu")
+    for name in ("mixed", "mastery", "fixed", "last"):
+        drawn = []
+        for global_seed in (1, 2):
+            torch.manual_seed(global_seed)  # plays no part
+            torch.set_default_device("meta")  # nor does the default
+            try:
+                drawn.append(curriculum.batch_stages(
+                    name, 2, 500, 0.5, torch.Generator().manual_seed(0),
+                    cpu, stages=STAGES))
+            finally:
+                torch.set_default_device(None)
+        assert drawn[0].device == cpu and torch.equal(*drawn), name
+    assert set(drawn[0].tolist()) == {2}
+
+
+def test_nothing_to_replay_draws_nothing_from_the_generator():
+    # a draw here would shift every later batch of the run
+    for stage, replay in ((0, 0.5), (2, 0.0)):
+        generator = torch.Generator().manual_seed(0)
+        before = generator.get_state()
+        stages = curriculum.mix_stages(stage, 8, replay, generator,
+                                       stages=STAGES)
+        assert stages.tolist() == [stage] * 8
+        assert torch.equal(generator.get_state(), before)

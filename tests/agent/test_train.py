@@ -1,9 +1,11 @@
 """Tests for agent.train: a seeded run learns, its records, the CLI."""
 
+import dataclasses
 import inspect
 import json
 import subprocess
 import sys
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -12,6 +14,8 @@ import torch
 from agentlib import cli
 from agentlib.agent import evaluate
 from agentlib.agent import train as train_module
+from agentlib.agent.model import ActorCritic
+from agentlib.agent.open_loop import OpenLoopPolicy
 from agentlib.agent.train import TrainConfig, train, train_live
 from agentlib.errors import AgentlibError
 from agentlib.tasks import arithmetic
@@ -372,3 +376,234 @@ def test_a_group_baseline_samples_each_problem_group_size_times():
     groups = problems.context.view(4, 4, -1)
     assert (groups == groups[:, :1]).all()  # one problem per group
     assert len({tuple(g[0].tolist()) for g in groups}) == 4
+    pairs = train_module.sample_batch(
+        dataclasses.replace(config, group_size=2), arithmetic.ArithmeticTask(),
+        2, torch.Generator().manual_seed(0), torch.device("cpu"))
+    assert torch.equal(pairs.context[0::2], pairs.context[1::2])
+
+
+class EagerGraph:
+    """Stands in for a CUDA graph on the CPU: runs the update each call
+    and counts the captures."""
+
+    made = []
+
+    def __init__(self, update, optimizer):
+        self.update, self.optimizer = update, optimizer
+        EagerGraph.made.append(self)
+
+    def __call__(self) -> dict:
+        return self.update()
+
+
+def test_replay_update_captures_one_update_per_stage(monkeypatch):
+    monkeypatch.setattr(train_module, "GraphedUpdate", EagerGraph)
+    EagerGraph.made = []
+    run = train_module.start_run(TrainConfig(**TINY))
+    sampled = []
+    real_sample = train_module.sample_batch
+
+    def sample_batch(config, task, stage, generator, device):
+        problems = real_sample(config, task, stage, generator, device)
+        sampled.append((stage, generator, device, problems.stage.tolist()))
+        return problems
+
+    monkeypatch.setattr(train_module, "sample_batch", sample_batch)
+    before = [p.detach().clone() for p in run.model.parameters()]
+    info = train_module.replay_update(run)
+    run.stage = 2
+    train_module.replay_update(run)
+    train_module.replay_update(run)
+    assert sorted(run.graphs) == [0, 2] and len(EagerGraph.made) == 2
+    assert all(g.optimizer is run.optimizer for g in EagerGraph.made)
+    # CUDA's default generator (None), the run's device and stage
+    assert [s[:3] for s in sampled] == [(0, None, run.device)] + [
+        (2, None, run.device)] * 2
+    assert sampled[0][3] == [0] * 16 and 2 in sampled[1][3]
+    assert {"loss", "grad_norm", "reward"} <= set(info)
+    after = list(run.model.parameters())
+    assert any(not torch.equal(b, a) for b, a in zip(before, after,
+                                                      strict=True))
+
+
+def test_with_cuda_graphs_the_loop_replays_every_update(monkeypatch):
+    replayed = []
+
+    def replay_update(run):
+        replayed.append(run.stage)
+        return {"loss": torch.tensor(0.5)}
+
+    real_start = train_module.start_run
+    monkeypatch.setattr(train_module, "replay_update", replay_update)
+    monkeypatch.setattr(train_module, "start_run", lambda config: real_start(
+        dataclasses.replace(config, cuda_graph=False)))  # on this CPU
+    scripted(monkeypatch, [[0.0, 0.0, 0.0]] * 2)
+    result = train(TrainConfig(cuda_graph=True, max_episodes=16 * 4,
+                               **TINY))
+    assert replayed == [0] * 4
+    assert [r["loss"] for r in result.history] == [0.5] * 4
+
+
+def test_make_agent_builds_the_configured_policy_and_optimizer():
+    meta = torch.device("meta")
+    for policy, kind in (("gru", ActorCritic), ("open-loop", OpenLoopPolicy)):
+        config = TrainConfig(policy=policy, lr=0.01, d_model=8)
+        model, optimizer = train_module.make_agent(config, meta)
+        assert isinstance(model, kind) and model.task.name == "arithmetic"
+        assert {p.device for p in model.parameters()} == {meta}
+        group = optimizer.param_groups[0]
+        assert group["lr"] == 0.01 and group["capturable"] is False
+        assert group["params"] == list(model.parameters())
+    _, optimizer = train_module.make_agent(TrainConfig(cuda_graph=True),
+                                           meta)
+    assert optimizer.param_groups[0]["capturable"] is True
+
+
+def test_start_run_resolves_everything_once(monkeypatch):
+    made = []
+    real = train_module.make_agent
+    monkeypatch.setattr(train_module, "make_agent", lambda config, device: (
+        made.append(device) or real(config, device)))
+    config = TrainConfig(seed=4, eval_size=3, curriculum="mixed", **{
+        k: v for k, v in TINY.items() if k != "eval_size"})
+    run = train_module.start_run(config)
+    assert made == [torch.device("cpu")] == [run.device]
+    assert run.config is config and run.task is run.model.task
+    assert run.stage == 2  # mixed starts at the last stage
+    # the held-out problems come from seed + 1, three per stage
+    held_out = run.task.evaluation_problems(3, 5)
+    assert torch.equal(run.held_out.context, held_out.context)
+    assert torch.equal(run.generator.get_state(),
+                       torch.Generator().manual_seed(4).get_state())
+
+
+def test_cuda_graphs_are_refused_on_any_device_but_cuda(monkeypatch):
+    # as if torch saw a GPU: the check passes, and the agent is built
+    def no_agent(config, device):
+        raise LookupError(f"building on {device}")
+
+    monkeypatch.setattr(train_module, "resolve_device",
+                        lambda name: torch.device("cuda"))
+    monkeypatch.setattr(train_module, "make_agent", no_agent)
+    with pytest.raises(LookupError, match="building on cuda"):
+        train_module.start_run(TrainConfig(cuda_graph=True))
+    monkeypatch.setattr(train_module, "resolve_device",
+                        lambda name: torch.device("cpu"))
+    with pytest.raises(AgentlibError, match=(
+            "^cuda_graph needs a CUDA device; this run is on cpu$")):
+        train_module.start_run(TrainConfig(cuda_graph=True))
+
+
+def test_a_batch_is_drawn_from_the_run_s_generator_and_stages():
+    task = arithmetic.ArithmeticTask()
+    cpu = torch.device("cpu")
+    config = TrainConfig(batch_size=64, replay=0.5)
+    batches = []
+    for global_seed in (1, 2):
+        torch.manual_seed(global_seed)  # plays no part
+        batches.append(train_module.sample_batch(
+            config, task, 2, torch.Generator().manual_seed(0), cpu))
+    first, second = batches
+    assert torch.equal(first.context, second.context)
+    assert torch.equal(first.stage, second.stage)
+    assert set(first.stage.tolist()) == {0, 1, 2}  # replayed
+    # with the value baseline every problem is drawn afresh
+    assert len({tuple(row) for row in first.context.tolist()}) > 50
+    with pytest.raises(AgentlibError):  # the stage is the run's
+        train_module.sample_batch(config, task, 3,
+                                  torch.Generator(), cpu)
+
+
+def test_a_train_step_passes_the_whole_config_on(monkeypatch):
+    seen = {}
+
+    def a2c_loss(batch, **options):
+        seen.update(options)
+        return batch.log_prob.sum() * 0 + batch.value.sum() * 0, {}
+
+    def update(model, optimizer, loss, max_grad_norm):
+        seen["max_grad_norm"] = max_grad_norm
+        return torch.tensor(0.0)
+
+    monkeypatch.setattr(train_module.a2c, "a2c_loss", a2c_loss)
+    monkeypatch.setattr(train_module.a2c, "update", update)
+    config = TrainConfig(gamma=0.9, value_coef=0.25, entropy_coef=0.05,
+                         baseline="loo", group_size=2, gae_lambda=0.8,
+                         max_grad_norm=3.0, batch_size=8)
+    model, optimizer = train_module.make_agent(config, torch.device("cpu"))
+    problems = arithmetic.sample_problems(0, 8)
+    train_module.train_step(model, optimizer, config, problems, None)
+    assert seen == {"gamma": 0.9, "value_coef": 0.25, "entropy_coef": 0.05,
+                    "baseline": "loo", "group_size": 2, "gae_lambda": 0.8,
+                    "n_step": 0, "max_grad_norm": 3.0}
+    config = dataclasses.replace(config, n_step=2, gae_lambda=1.0)
+    train_module.train_step(model, optimizer, config, problems, None)
+    assert seen["n_step"] == 2
+
+
+def test_a_train_step_samples_with_the_generator_it_is_given():
+    infos = []
+    for global_seed in (1, 2):
+        config = TrainConfig(batch_size=32, seed=0)
+        model, optimizer = train_module.make_agent(config,
+                                                   torch.device("cpu"))
+        problems = arithmetic.sample_problems(2, 32,
+                                              torch.Generator().manual_seed(0))
+        torch.manual_seed(global_seed)  # plays no part
+        infos.append(train_module.train_step(
+            model, optimizer, config, problems,
+            torch.Generator().manual_seed(5)))
+    assert infos[0]["loss"].item() == infos[1]["loss"].item()
+
+
+def test_the_final_scores_use_the_final_seed_and_size(monkeypatch):
+    calls = []
+
+    def test_accuracy(model, num, seed, held_out=False, sampled=False):
+        calls.append((num, seed, held_out, sampled))
+        return [float(held_out), float(sampled)]
+
+    monkeypatch.setattr(evaluate, "test_accuracy", test_accuracy)
+    run = train_module.start_run(TrainConfig(seed=3, **TINY))
+    history = [{"update": 1}, {"update": 2}]
+    start = time.perf_counter() - 5.0
+    result = train_module.final_result(run, history, start)
+    assert calls == [(4, 10_003, False, False), (4, 10_003, True, False),
+                     (4, 10_003, False, True)]
+    assert result.accuracy == [0.0, 0.0]
+    assert result.held_out_accuracy == [1.0, 0.0]
+    assert result.sampled_accuracy == [0.0, 1.0]
+    assert result.model is run.model and result.device == "cpu"
+    assert (result.updates, result.episodes) == (2, 32)
+    assert 5.0 <= result.seconds < 60.0
+
+
+def test_train_live_labels_its_line_only_when_given_a_label(capsys):
+    train_live(max_episodes=32, **TINY)
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith("update 2 | 32 episodes")
+    result = train_live("x", task="expressions", max_episodes=32, **TINY)
+    assert result.model.task.name == "expressions"
+
+
+def test_a_run_draws_only_from_its_own_generator():
+    # a callback that moves torch's global generator at every
+    # evaluation changes nothing: batches and actions come from the
+    # run's generator, seeded once
+    config = TrainConfig(max_episodes=16 * 6, **TINY)
+    quiet = train(config)
+    noisy = train(config, callback=lambda record: torch.rand(7))
+    assert noisy.history == quiet.history
+
+
+def test_a_batch_is_made_on_the_run_s_device_whatever_the_default():
+    config = TrainConfig(batch_size=64, baseline="loo", group_size=4)
+    torch.set_default_device("meta")
+    try:
+        problems = train_module.sample_batch(
+            config, arithmetic.ArithmeticTask(), 1,
+            torch.Generator().manual_seed(0), torch.device("cpu"))
+    finally:
+        torch.set_default_device(None)
+    assert problems.context.device.type == "cpu"
+    assert set(problems.stage.tolist()) <= {0, 1}

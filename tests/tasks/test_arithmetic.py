@@ -1,6 +1,8 @@
 """Tests for tasks.arithmetic: the tool machine, problems and rewards."""
 
+import contextlib
 import random
+import re
 from collections import Counter
 
 import pytest
@@ -8,6 +10,7 @@ import torch
 
 from agentlib.errors import AgentlibError
 from agentlib.tasks import arithmetic, get_task
+from agentlib.tasks import arithmetic_rewards as rewards
 
 SOLUTIONS = {
     0: "MUL ADD ANS",
@@ -566,3 +569,152 @@ def test_evaluation_problems_name_a_bad_device_or_size():
     cpu = TASK.evaluation_problems(4, seed=3, device=torch.device("cpu"))
     assert torch.equal(cpu.context,
                        TASK.evaluation_problems(4, seed=3).context)
+
+
+def exactly(message: str) -> str:
+    """A ``match`` pattern for ``message`` whole, nothing around it."""
+    return f"^{re.escape(message)}$"
+
+
+META = torch.zeros(2, dtype=torch.long, device="meta")
+"""A tensor on a device other than the CPU, without a GPU."""
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: arithmetic.check_stage(5), "stage must be 0, 1 or 2, got 5"),
+    (lambda: arithmetic.check_context("345"),
+     "context must be a list of digits: '345'"),
+    (lambda: arithmetic.check_context([1, 2]),
+     "context must have 3, 4 or 5 digits, got 2"),
+    (lambda: arithmetic.check_context([1, 2, 10]),
+     "context digits must be 0-9, got 10"),
+    (lambda: arithmetic.make_problems(torch.zeros(4, 3), torch.zeros(4)),
+     "digits must be a (B, 5) tensor, got (4, 3)"),
+    (lambda: arithmetic.make_problems(torch.zeros(4, 5, dtype=int), 0),
+     "stage must be a (4,) tensor, got int"),
+    (lambda: arithmetic.make_problems(torch.zeros(2, 5, dtype=int), META),
+     "digits are on cpu but stage on meta"),
+    (lambda: arithmetic.sample_problems(torch.tensor([0, 1, 2]), 4),
+     "stage tensor must have shape (4,), got (3,)"),
+    (lambda: arithmetic.parse_context("3*4"),
+     "not a context of digits such as 3 4 5 2 6: '3*4'"),
+    (lambda: arithmetic.problems_from_contexts([]),
+     "give at least one context"),
+])
+def test_each_refusal_says_exactly_what_is_wrong(call, message):
+    with pytest.raises(AgentlibError, match=exactly(message)):
+        call()
+
+
+def test_digits_and_stages_on_another_device_are_not_read():
+    # only CPU tensors are checked: reading a GPU's would wait for it
+    digits = torch.full((2, 5), 12, device="meta")
+    arithmetic.check_batch(digits, META)  # no error, and no read
+
+
+@contextlib.contextmanager
+def default_device(name: str):
+    """Make ``name`` torch's default device for factory functions."""
+    torch.set_default_device(name)
+    try:
+        yield
+    finally:
+        torch.set_default_device(None)
+
+
+def test_every_tensor_is_made_on_the_device_asked_for():
+    # torch's default device is another one here: a tensor made without
+    # the device asked for would land there and fail the checks
+    stages = torch.tensor([0, 2])
+    cpu = torch.device("cpu")
+    with default_device("meta"):
+        one = arithmetic.sample_problems(1, 2, torch.Generator(), "cpu")
+        mixed = arithmetic.sample_problems(stages, 2, torch.Generator(),
+                                           cpu)
+        every = arithmetic.every_problem(0, "cpu")
+        written = arithmetic.problems_from_contexts([[3, 4, 5, 2]], cpu)
+        text = TASK.problems_from_text(["3 4 5"], "cpu")
+        drawn = TASK.sample_problems(stages, 2, torch.Generator(), cpu)
+        tokens, real = TASK.context_tokens(written)
+        [sample] = TASK.test_batches(3, seed=0, device="cpu")
+        all_of_them = TASK.test_batches(0, seed=0, device="cpu")
+        state = arithmetic.run_programs(written, torch.tensor(
+            [[arithmetic.MUL, arithmetic.ADD, arithmetic.ANS]],
+            device=cpu))
+        scores = [arithmetic.score(state, written, shaping)
+                  for shaping in arithmetic.SHAPINGS]
+    made = [one.target, mixed.target, every.target, written.target,
+            text.target, drawn.target, tokens, real, sample.target,
+            *(batch.target for batch in all_of_them), *scores]
+    assert all(t.device.type == "cpu" for t in made)
+    assert written.target.tolist() == [15] and text.target.tolist() == [17]
+    assert every.context[345].tolist() == [3, 4, 5, 0, 0]
+    assert real.tolist() == [[True] * 4 + [False]]
+    # answered 17 at stage 1: the credit for a*b+c, progress 3 of 4
+    assert [s.item() for s in scores] == pytest.approx(
+        [0.0, 0.2 * 0.5, 1.5 * 3 / 4])
+
+
+def test_the_stage_tables_are_made_once_per_device(monkeypatch):
+    monkeypatch.setattr(rewards, "STAGE_TABLES", {})
+    meta, cpu = torch.device("meta"), torch.device("cpu")
+    on_meta = rewards.stage_table(rewards.PART_SIZES, meta)
+    on_cpu = rewards.stage_table(rewards.PART_SIZES, cpu)
+    assert on_meta.device == meta and on_cpu.device == cpu
+    assert rewards.stage_table(rewards.PART_SIZES, cpu) is on_cpu
+    assert on_cpu.tolist() == [list(row) for row in rewards.PART_SIZES]
+
+
+def test_sampling_draws_every_digit_from_its_own_generator():
+    problems = arithmetic.sample_problems(2, 500,
+                                          torch.Generator().manual_seed(4))
+    assert set(problems.context.flatten().tolist()) == set(range(10))
+    torch.manual_seed(0)  # the global generator plays no part
+    again = TASK.sample_problems(torch.full((500,), 2), 500,
+                                 torch.Generator().manual_seed(4),
+                                 torch.device("cpu"))
+    assert torch.equal(again.context, problems.context)
+
+
+def test_a_non_tensor_digits_argument_is_refused():
+    with pytest.raises(AgentlibError, match=exactly(
+            "digits must be a (B, 5) tensor, got list")):
+        arithmetic.make_problems([[1, 2, 3, 4, 5]], torch.tensor([0]))
+
+
+def test_progress_of_each_row_of_a_batch_is_its_own():
+    problems = arithmetic.problems_from_contexts([[3, 4, 5],
+                                                  [3, 4, 5, 2, 6]])
+    ids = [[arithmetic.TOOLS.index(tool) for tool in program]
+           for program in (("MUL", "ADD"), ("MUL", "RCL"))]
+    state = arithmetic.run_programs(problems, torch.tensor(ids))
+    # 17 is a*b+c, 3 of 3 digits; 12 is a*b (RCL did nothing), 2 of 5
+    assert arithmetic.progress(state, problems).tolist() == pytest.approx(
+        [1.0, 0.4])
+
+
+def test_a_right_answer_pays_no_cost():
+    state, problems = final([3, 4, 5, 2, 6], SOLUTIONS[2])
+    score = arithmetic.score(state, problems, "progress", 1.5, 0.5)
+    assert score.item() == pytest.approx(1.0 + 1.5 * 1.0)
+
+
+def test_scores_are_computed_where_the_problems_are():
+    meta = torch.device("meta")
+    problems = arithmetic.make_problems(
+        torch.zeros(2, 5, dtype=torch.long, device=meta),
+        torch.zeros(2, dtype=torch.long, device=meta))
+    state = arithmetic.reset(problems)
+    for shaping in arithmetic.SHAPINGS:
+        assert arithmetic.score(state, problems, shaping).device == meta
+
+
+def test_stage_tensors_of_any_integer_type_and_a_named_count():
+    for dtype in (torch.int32, torch.uint8):
+        problems = arithmetic.sample_problems(
+            torch.tensor([2, 0], dtype=dtype), 2, torch.Generator())
+        assert problems.stage.dtype == torch.long
+        assert problems.length.tolist() == [5, 3]
+    with pytest.raises(AgentlibError, match=exactly(
+            "num must be an integer >= 1, got 0")):
+        arithmetic.sample_problems(0, 0)

@@ -1,5 +1,6 @@
 """Tests for tasks.expressions: the expression task."""
 
+import contextlib
 import itertools
 import random
 import re
@@ -414,3 +415,189 @@ def test_term_progress_after_the_eighth_operand():
     assert state.cursor.item() == 8 and state.answered.item()
     assert ex.term_progress(state, problems).item() == 1.0
     assert ex.score(state, problems, "terms").item() == 2.0
+
+
+@contextlib.contextmanager
+def default_device(name: str):
+    """Make ``name`` torch's default device for factory functions."""
+    torch.set_default_device(name)
+    try:
+        yield
+    finally:
+        torch.set_default_device(None)
+
+
+def check_problems(problems, lengths: list[int], horizon: int) -> None:
+    """Every field of ``problems`` by the rules, row by row."""
+    assert problems.length.tolist() == lengths
+    assert problems.stage.tolist() == [n - 2 for n in lengths]
+    assert problems.horizon == horizon
+    for row, n in enumerate(lengths):
+        digits = problems.digits[row].tolist()
+        operators = problems.operators[row].tolist()
+        assert digits[n:] == [0] * (8 - n)  # zero after the length
+        assert operators[n - 1:] == [ex.NO_OP] * (8 - n)
+        text = "".join(str(d) + ex.OPERATORS[o] for d, o in zip(
+            digits[:n - 1], operators, strict=False)) + str(digits[n - 1])
+        assert problems.target[row].item() == ex.value(*ex.parse(text))
+
+
+GLOBAL_SEEDS = itertools.count(100)
+"""A new seed of torch's global generator for each draw."""
+
+
+def draw(stage, seed: int, **options):
+    """Sampled problems from a generator seeded with ``seed``, after
+    reseeding torch's global generator anew, which they must not use."""
+    torch.manual_seed(next(GLOBAL_SEEDS))
+    generator = torch.Generator().manual_seed(seed)
+    num = len(stage) if isinstance(stage, torch.Tensor) else 300
+    return ex.sample_problems(stage, num, generator, **options)
+
+
+def test_sampled_problems_of_one_stage():
+    problems = draw(1, seed=0)
+    check_problems(problems, [3] * 300, ex.budget(3))
+    # every digit and operator is drawn, and nothing else
+    assert set(problems.digits[:, :3].flatten().tolist()) == set(range(10))
+    assert set(problems.operators[:, :2].flatten().tolist()) == {0, 1, 2}
+    again = draw(1, seed=0)
+    assert torch.equal(again.digits, problems.digits)
+    assert torch.equal(again.operators, problems.operators)
+    assert not torch.equal(draw(1, seed=1).digits, problems.digits)
+
+
+def test_sampled_problems_of_a_stage_tensor():
+    stages = torch.tensor([0, 6, 3, 1] * 50)
+    lengths = [2, 8, 5, 3] * 50
+    check_problems(draw(stages, seed=0), lengths, ex.budget(8))
+    check_problems(draw(stages, seed=0, horizon=9), lengths, 9)
+    assert torch.equal(draw(stages, seed=2).operators,
+                       draw(stages, seed=2).operators)
+    with pytest.raises(AgentlibError, match=re.escape(
+            "num must be an integer >= 1, got 0")):
+        ex.sample_problems(0, 0)
+    with pytest.raises(AgentlibError, match="got 9"):
+        ex.sample_problems(7, 4)
+
+
+def test_the_task_s_attributes_by_hand():
+    step, start = ex.ExpressionTask("step"), ex.ExpressionTask("start")
+    assert (step.name, start.name) == ("expressions", "expressions-start")
+    # tokens: 8 action ids, 10 digits, 3 operators, then the start token
+    for task in (step, start):
+        assert (task.start_token, task.num_tokens) == (21, 22)
+        assert task.max_context == 15  # 8 digits and 7 operators
+        assert task.stages == (0, 1, 2, 3)
+        assert task.held_out_stages == (4, 5, 6)
+    # left and right operator (5 and 4 ids), acc and mem empty or not
+    assert (step.num_obs, start.num_obs) == (13, 0)
+
+
+def test_evaluation_problems_are_seeded_and_stage_by_stage():
+    task = ex.ExpressionTask()
+    problems = task.evaluation_problems(50, seed=3)
+    check_problems(problems, [2] * 50 + [3] * 50 + [4] * 50 + [5] * 50,
+                   ex.budget(5))
+    torch.manual_seed(7)  # the global generator plays no part
+    again = task.evaluation_problems(50, seed=3, device="cpu")
+    assert torch.equal(again.digits, problems.digits)
+    assert not torch.equal(task.evaluation_problems(50, seed=4).digits,
+                           problems.digits)
+
+
+def test_test_digits_list_every_tuple_or_draw_enough():
+    generator = torch.Generator().manual_seed(0)
+    every = ex.test_digits(2, 10, generator)
+    assert every.tolist() == [[a, b] for a in range(10) for b in range(10)]
+    assert ex.test_digits(4, 10, generator).tolist()[1234] == [1, 2, 3, 4]
+    # 81 patterns of five operands: ceil(1000 / 81) = 13 digit rows
+    drawn = ex.test_digits(5, 1000, torch.Generator().manual_seed(1))
+    assert drawn.shape == (13, 5)
+    many = ex.test_digits(5, 81 * 200, torch.Generator().manual_seed(1))
+    assert set(many.flatten().tolist()) == set(range(10))
+    torch.manual_seed(3)
+    assert torch.equal(
+        drawn, ex.test_digits(5, 1000, torch.Generator().manual_seed(1)))
+    with pytest.raises(AgentlibError, match=re.escape(
+            "num must be an integer >= 1, got 0")):
+        ex.test_digits(6, 0, generator)
+
+
+def test_the_held_out_batches_are_seeded():
+    task = ex.ExpressionTask()
+    first = task.test_batches(500, seed=5, held_out=True)
+    torch.manual_seed(11)
+    again = task.test_batches(500, seed=5, held_out=True)
+    other = task.test_batches(500, seed=6, held_out=True)
+    for a, b, c in zip(first, again, other, strict=True):
+        assert torch.equal(a.digits, b.digits)
+        assert not torch.equal(a.digits, c.digits)
+
+
+def test_pattern_problems_and_names_by_hand():
+    assert ex.pattern_names(2) == ["a+b", "a-b", "a*b"]
+    assert ex.pattern_names(3) == [
+        "a+b+c", "a+b-c", "a+b*c", "a-b+c", "a-b-c", "a-b*c", "a*b+c",
+        "a*b-c", "a*b*c"]
+    assert len(ex.pattern_names(5)) == 81
+    problems = ex.pattern_problems(3, torch.tensor([[3, 4, 5], [1, 0, 2]]))
+    assert problems.operators[:, :2].tolist() == [
+        [p, q] for p in range(3) for q in range(3) for _ in range(2)]
+    assert problems.target.tolist()[:6] == [12, 3, 2, -1, 23, 1]
+    assert problems.digits.dtype == torch.long
+    check_problems(problems, [3] * 18, ex.budget(3))
+
+
+def test_make_problems_cuts_each_row_to_its_length():
+    digits = torch.arange(1, 9).repeat(2, 1)  # 1 to 8, twice
+    operators = torch.zeros(2, 7, dtype=torch.long)  # every + given
+    problems = ex.make_problems(digits, operators, torch.tensor([3, 8]), 17)
+    check_problems(problems, [3, 8], 17)
+    assert problems.target.tolist() == [6, 36]
+
+
+def test_every_tensor_is_made_on_the_device_asked_for():
+    # torch's default device is another one here: a tensor made without
+    # the device asked for would land there and fail the checks
+    stages = torch.tensor([0, 3])
+    state, problems = final("3+4*5", "LOAD PUSH LOAD")
+    task = ex.ExpressionTask("start")
+    with default_device("meta"):
+        sampled = ex.sample_problems(stages, 2, torch.Generator(), "cpu")
+        sampled_one = ex.sample_problems(1, 2, torch.Generator(), "cpu")
+        written = ex.problems_from_expressions(["3+4*5"], "cpu")
+        tokens, real = task.context_tokens(written)
+        text = task.problems_from_text(["1-2"], "cpu")
+        held = task.evaluation_problems(2, seed=0, device="cpu")
+        batches = task.test_batches(10, seed=0, device="cpu")
+        trained = task.sample_problems(stages, 2, torch.Generator(),
+                                       torch.device("cpu"))
+        terms = ex.term_progress(state, problems)
+    made = [sampled.digits, sampled.target, sampled_one.length,
+            written.target, tokens, real, text.target, held.target,
+            trained.target, terms, *(b.target for b in batches)]
+    assert all(t.device.type == "cpu" for t in made)
+    assert written.target.tolist() == [23] and text.target.tolist() == [-1]
+    assert terms.item() == pytest.approx(2 / 3)
+    assert [len(b) for b in batches] == [300, 9_000, 270_000, 81]
+
+
+def test_the_step_view_starts_from_no_tokens():
+    tokens, real = ex.ExpressionTask("step").context_tokens(
+        ex.problems_from_expressions(["3+4*5"]))
+    assert tokens.shape == real.shape == (1, 0)
+
+
+def test_value_refuses_operators_that_do_not_fit_the_digits():
+    with pytest.raises(ValueError):
+        ex.value([1, 2, 3], "+")
+    with pytest.raises(ValueError):
+        ex.value([1, 2], "+-")
+
+
+def test_a_stage_tensor_of_any_integer_type():
+    for dtype in (torch.int32, torch.uint8):
+        problems = ex.sample_problems(torch.tensor([3, 0], dtype=dtype), 2,
+                                      torch.Generator())
+        check_problems(problems, [5, 2], ex.budget(8))
