@@ -139,10 +139,16 @@ def sample_problems(
     device, num = resolve_device(device), check_count("num", num)
     if isinstance(stage, torch.Tensor):
         stages = stage.to(device=device, dtype=torch.long)
-        top = horizon or budget(DRAW_WIDTH)
+        longest = int(stages.max()) + MIN_OPERANDS  # reads the tensor
+        top = budget(max(longest, DRAW_WIDTH))  # as wide as it always was
     else:
-        top = budget(check_length(stage + MIN_OPERANDS))
+        longest = check_length(stage + MIN_OPERANDS)
         stages = torch.full((num,), stage, device=device)
+        top = budget(longest)
+    if horizon is not None and horizon < budget(longest):
+        raise AgentlibError(
+            f"horizon {horizon} is too short for {longest} operands "
+            f"(their budget is {budget(longest)})")
     return draw_problems(stages, num, generator, device, horizon or top)
 
 

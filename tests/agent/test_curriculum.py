@@ -95,3 +95,68 @@ def test_fixed_replay_mixes_earlier_stages_into_the_schedule():
     assert abs(shares[2] - 0.75) < 0.02
     assert abs(shares[0] - shares[1]) < 0.02
     assert "fixed-replay" in curriculum.SCHEDULED
+
+
+def test_mixing_draws_each_earlier_stage_evenly_by_hand():
+    # stage 3 of five, replay 0.3: draws below 0.3 pick stage
+    # floor(draw / 0.3 * 3), the rest stay at stage 3
+    generator = torch.Generator().manual_seed(0)
+    draw = torch.rand(8, generator=generator)
+    stages = curriculum.mix_stages(3, 8, 0.3, torch.Generator().manual_seed(0),
+                                   stages=(0, 1, 2, 3, 4))
+    by_hand = [int(d / 0.3 * 3) if d < 0.3 else 3 for d in draw.tolist()]
+    assert stages.tolist() == by_hand
+    shares = torch.bincount(curriculum.mix_stages(
+        3, 30_000, 0.3, generator, stages=(0, 1, 2, 3, 4)), minlength=5)
+    assert (shares / 30_000).tolist() == pytest.approx(
+        [0.1, 0.1, 0.1, 0.7, 0.0], abs=0.01)
+
+
+def test_batches_under_each_curriculum():
+    generator = torch.Generator().manual_seed(0)
+    # mixed draws from every stage, wherever the run is
+    mixed = curriculum.batch_stages("mixed", 2, 3_000, 0.0, generator,
+                                    stages=STAGES)
+    assert set(mixed.tolist()) == {0, 1, 2}
+    # the mastery and fixed-replay schedules replay earlier stages
+    for name in ("mastery", "fixed-replay"):
+        drawn = curriculum.batch_stages(name, 1, 3_000, 0.5, generator,
+                                        stages=STAGES)
+        assert set(drawn.tolist()) == {0, 1}
+    assert curriculum.batch_stages("mastery", 1, 5, 0.0,
+                                   stages=STAGES).tolist() == [1] * 5
+
+
+def test_the_fixed_schedule_by_hand_on_an_uneven_budget():
+    # 7 updates over six slots: update u is in slot floor(6u / 7)
+    assert [curriculum.fixed_stage(u, 7) for u in range(7)] == [
+        0, 0, 0, 0, 1, 1, 2]
+    assert curriculum.fixed_stage(3, 4, schedule=(5, 6)) == 6
+
+
+def test_batches_come_from_their_generator_on_their_device():
+    cpu = torch.device("cpu")
+    for name in ("mixed", "mastery", "fixed", "last"):
+        drawn = []
+        for global_seed in (1, 2):
+            torch.manual_seed(global_seed)  # plays no part
+            torch.set_default_device("meta")  # nor does the default
+            try:
+                drawn.append(curriculum.batch_stages(
+                    name, 2, 500, 0.5, torch.Generator().manual_seed(0),
+                    cpu, stages=STAGES))
+            finally:
+                torch.set_default_device(None)
+        assert drawn[0].device == cpu and torch.equal(*drawn), name
+    assert set(drawn[0].tolist()) == {2}
+
+
+def test_nothing_to_replay_draws_nothing_from_the_generator():
+    # a draw here would shift every later batch of the run
+    for stage, replay in ((0, 0.5), (2, 0.0)):
+        generator = torch.Generator().manual_seed(0)
+        before = generator.get_state()
+        stages = curriculum.mix_stages(stage, 8, replay, generator,
+                                       stages=STAGES)
+        assert stages.tolist() == [stage] * 8
+        assert torch.equal(generator.get_state(), before)

@@ -1,5 +1,7 @@
 """Tests for agent.model: shapes, per-episode state, sampling."""
 
+import math
+
 import pytest
 import torch
 
@@ -95,13 +97,22 @@ def test_scoring_given_actions_matches_sampling():
         assert torch.allclose(a, b)
 
 
-def test_greedy_takes_the_most_likely_action():
+def test_greedy_takes_the_most_likely_action_by_hand():
     model, problems = make_model(), some_problems(8)
+    with torch.no_grad():  # logits = bias, whatever the state: 2 is best
+        model.policy_head.weight.zero_()
+        model.policy_head.bias.copy_(torch.tensor(
+            [0.0, 1.0, 2.0, 0.0, -1.0, 0.0]))
     h = model.initial_state(problems)
     prev = model.start_action(8, h.device)
-    action, log_prob, *_ = model.get_action_and_value(h, prev, greedy=True)
-    logits = model.policy_head(model.gru(model.token_emb(prev), h))
-    assert torch.equal(action, logits.argmax(-1))
+    action, log_prob, entropy, *_ = model.get_action_and_value(
+        h, prev, greedy=True)
+    assert action.tolist() == [2] * 8
+    total = 3 + math.e + math.e ** 2 + math.e ** -1  # sum of exp(logits)
+    assert log_prob.tolist() == pytest.approx([2 - math.log(total)] * 8)
+    p = [math.exp(x) / total for x in (0, 1, 2, 0, -1, 0)]
+    assert entropy.tolist() == pytest.approx(
+        [-sum(q * math.log(q) for q in p)] * 8)
 
 
 def test_sample_follows_the_softmax():

@@ -9,6 +9,7 @@ import torch
 from agentlib import cli
 from agentlib.agent import checkpoint, solve
 from agentlib.agent.model import ActorCritic, ActorCriticConfig
+from agentlib.tasks import expressions
 
 
 @pytest.fixture
@@ -30,7 +31,9 @@ def test_each_expression_gets_one_json_line(agent_path, capsys):
     assert [line["target"] for line in lines] == [5, 3]
     for line in lines:
         assert set(line) == {"expression", "program", "answer", "target"}
-        assert line["answer"] is None or isinstance(line["answer"], int)
+        # the answer is what the program computes on the expression
+        assert line["answer"] == expressions.run_program(
+            line["expression"], line["program"])
 
 
 def test_a_bad_line_is_named_and_the_others_still_solved(

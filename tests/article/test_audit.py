@@ -1,5 +1,7 @@
 """Tests for article.audit: the evidence behind chapter 1."""
 
+import random
+
 import pytest
 import torch
 
@@ -45,12 +47,28 @@ def test_token_fractions_by_hand():
     assert audit.non_tool_fraction(actions) == pytest.approx(3 / 8)
 
 
-def test_exact_match_of_an_untrained_agent_is_low():
-    art = original.make_article(seed=0)
-    for stage in (0, 1, 2):
-        reward, exact = audit.mean_reward_vs_exact(art, stage, 200)
-        assert 0.0 <= exact <= 0.3
-        assert exact == audit.exact_match(art, stage, 200)
+def test_exact_match_and_reward_of_a_fixed_program_by_hand(monkeypatch):
+    # the agent's greedy program is MUL ADD ANS on every problem
+    monkeypatch.setattr(audit, "greedy_actions", lambda art, ctxs, stage:
+                        torch.tensor([[MUL, ADD, ANS, ANS, ANS, ANS]]
+                                     * len(ctxs)))
+    for stage in (0, 1):
+        # the same problems as the functions draw: seed 1
+        env = ToolEnv(rng=random.Random(1))
+        operands = [env.sample(stage)[2] for _ in range(200)]
+        reward, exact = audit.mean_reward_vs_exact(None, stage, 200)
+        assert exact == audit.exact_match(None, stage, 200)
+        if stage == 0:  # a*b+c is stage 0's stated target
+            assert exact == 1.0
+            # the article's reward checks a*b, which a*b+c equals when
+            # c = 0; its credit: 0.5 for a*b+c, 0.25 more when c = 0
+            by_hand = [0.2 * 0.5 + 1.05 * (c == 0)
+                       for _, _, c, _, _ in operands]
+        else:  # a*b+c-d, right when d = 0; the article checks a*b+c
+            assert exact == sum(d == 0 for *_, d, _ in operands) / 200
+            by_hand = [1 + 0.2 * (0.5 + 0.25 * (c == 0) + 0.75 * (d == 0))
+                       for _, _, c, d, _ in operands]
+        assert reward == pytest.approx(sum(by_hand) / 200)
 
 
 def test_more_operands_than_a_stage_has_is_a_clear_error():

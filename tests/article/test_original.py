@@ -102,16 +102,27 @@ def test_initial_state_mixes_the_batch():
     assert not torch.allclose(h_first[0, 0], h_second[0, 0])
 
 
-def test_reproduce_prints_the_articles_lines_on_cpu():
+def reproduced_lines() -> list[str]:
+    """What ``reproduce`` logs for seed 0 on the CPU."""
     lines = []
     original.reproduce(seed=0, device="cpu", log=lines.append)
+    return lines
+
+
+def test_reproduce_prints_the_articles_lines_on_cpu():
     script = subprocess.run(
         [sys.executable, str(VERBATIM)], capture_output=True, text=True,
         check=True, env={"CUDA_VISIBLE_DEVICES": "", "PATH": ""},
     )
-    assert "\n".join(lines) + "\n" == script.stdout
-    if torch.__version__.startswith("2.13"):
-        assert lines[-1].strip() == PUBLISHED
+    assert "\n".join(reproduced_lines()) + "\n" == script.stdout
+
+
+@pytest.mark.skipif(
+    not torch.__version__.startswith("2.13"),
+    reason=f"the published line was printed with torch 2.13; torch "
+           f"{torch.__version__} draws other random numbers")
+def test_reproduce_ends_with_the_published_line_on_torch_2_13():
+    assert reproduced_lines()[-1].strip() == PUBLISHED
 
 
 @pytest.mark.parametrize("seed", [-1, 2**64, 1.0, True])

@@ -25,27 +25,58 @@ def test_rate_is_the_median_of_the_repeats(monkeypatch):
     assert bench.episodes_per_second(lambda: None, 10, CPU, 3) == 10.0
 
 
-def test_machines_of_both_implementations_run_random_programs():
+def test_each_machine_scores_a_batch_of_random_six_tool_programs(
+        monkeypatch):
     art = bench.original.make_article(seed=0)
+    played = []
+    real = art.env.step_seq
+    art.env.step_seq = lambda actions, abc, stage: (
+        played.append((actions, stage)) or real(actions, abc, stage))
     bench.article_machine(art, 8)
+    assert len(played) == 8  # one episode at a time
+    for actions, stage in played:
+        assert stage == 2 and len(actions) == 6
+        assert set(actions) <= set(bench.ARTICLE_TOOLS)
+    batches = []
+    real_run = bench.arithmetic.run_programs
+    monkeypatch.setattr(bench.arithmetic, "run_programs",
+                        lambda problems, actions: batches.append(
+                            (problems, actions)) or real_run(problems,
+                                                             actions))
     bench.engine_machine(8, torch.Generator().manual_seed(0), CPU)
+    [(problems, actions)] = batches  # one tensor batch
+    assert problems.stage.tolist() == [2] * 8
+    assert actions.shape == (8, 6)
+    assert 0 <= actions.min() and actions.max() < len(bench.ARTICLE_TOOLS)
 
 
 def test_bench_command_ends_with_one_json_line(monkeypatch, capsys):
+    # made-up rates, so that every figure of the summary is known
     monkeypatch.setattr(bench, "default_batches",
                         lambda device: ([bench.ARTICLE_BATCH],
                                         [bench.ARTICLE_BATCH, 256]))
+    monkeypatch.setattr(bench, "article_rates",
+                        lambda batch, device, repeats: (100.0, 100.0, 50.0))
+    monkeypatch.setattr(bench, "engine_rates",
+                        lambda batch, device, repeats: (
+                            10.0 * batch, 10.0 * batch, 5.0 * batch))
+    monkeypatch.setattr(bench, "arithmetic_ceiling", lambda device: {
+        "gru_matmul_gflops": 24.576, "gru_matmul_gflops_bf16": 49.152,
+        "mean_steps": 2.0})
     assert cli.main(["bench", "--device", "cpu", "--repeats", "1",
                      "--runs", "1", "--json"]) == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]
     result = json.loads(last)
-    for key in ("rollout_speedup", "train_speedup", "device",
-                "article_rollout_eps", "engine_rollout_eps"):
-        assert key in result
     assert result["device"] == "cpu" and len(result["rows"]) == 3
-    assert 1 <= result["mean_steps"] <= bench.arithmetic.MAX_STEPS
-    assert [target["met"] for target in result["targets"]] == [
-        result["rollout_speedup"] >= 100]
+    # best against best: 2,560 / 100; at the article's batch 1,920 / 100
+    assert result["rollout_speedup"] == pytest.approx(25.6)
+    assert result["rollout_speedup_same_batch"] == pytest.approx(19.2)
+    assert result["train_speedup"] == pytest.approx(25.6)
+    assert result["step_loop_syncs"] is None  # not checked on a CPU
+    assert result["mean_steps"] == 2.0
+    assert result["targets"] == [{
+        "target": "rollout at least 100x the article's loop on a CPU: 26x",
+        "met": False}]
 
 
 def test_the_json_summary_is_printed_before_saving(
@@ -73,11 +104,26 @@ def test_bench_rejects_zero_repeats(capsys):
     assert "--repeats" in capsys.readouterr().err
 
 
-def test_compiled_rollout_reports_a_rate_or_its_error():
+def test_a_compiler_failure_is_reported_as_the_figure(monkeypatch):
+    def fail(function, **options):
+        raise RuntimeError("no compiler here\nand a second line")
+
+    monkeypatch.setattr(bench.torch, "compile", fail)
     rate, seconds = bench.compiled_rollout_rate(64, CPU, repeats=1,
                                                 cold=False)
-    assert seconds > 0
-    assert (isinstance(rate, float) and rate > 0) or isinstance(rate, str)
+    assert rate == "RuntimeError: no compiler here" and seconds >= 0
+
+
+def test_a_compiled_rollout_is_timed_like_an_eager_one(monkeypatch):
+    timed = []
+    monkeypatch.setattr(bench.torch, "compile",
+                        lambda function, **options: function)
+    monkeypatch.setattr(bench, "episodes_per_second",
+                        lambda run, episodes, device, repeats:
+                        timed.append((episodes, repeats)) or 123.0)
+    rate, seconds = bench.compiled_rollout_rate(64, CPU, repeats=3,
+                                                cold=False)
+    assert rate == 123.0 and timed == [(64, 3)] and seconds > 0
 
 
 def test_bench_refuses_an_out_path_before_measuring(tmp_path, capsys):
@@ -125,9 +171,57 @@ def test_cold_compiles_start_from_an_empty_cache_folder():
 
 
 @pytest.mark.parametrize("dtype", ["float32", torch.bfloat16])
-def test_gru_matmul_speed_is_a_positive_figure(dtype):
+def test_gru_matmul_speed_by_hand(monkeypatch, dtype):
+    products = []
+
+    def rate(run, episodes, device, repeats):
+        products.append(run())
+        return 1e6  # rows per second, made up
+
+    monkeypatch.setattr(bench, "episodes_per_second", rate)
+    # (64, 8) @ (8, 24): 2 * 8 * 24 = 384 FLOPs a row, a million rows/s
     assert bench.gru_matmul_gflops(CPU, dtype, d_model=8, batch=64,
-                                   repeats=2) > 0
+                                   repeats=2) == pytest.approx(0.384)
+    [product] = products
+    assert product.shape == (64, 24)
+    assert product.dtype == bench.ceiling.check_dtype(dtype)
+
+
+def test_gru_matmul_speed_is_measured():
+    assert bench.gru_matmul_gflops(CPU, d_model=8, batch=64, repeats=2) > 0
+
+
+needs_cuda = pytest.mark.skipif(
+    not torch.cuda.is_available(),
+    reason="no CUDA GPU: host-device syncs are checked on CUDA only")
+
+
+def test_on_a_cpu_no_sync_check_is_made_or_claimed():
+    assert bench.step_loop_syncs(CPU) is None  # None: nothing checked
+    result = bench_report.summarise([row("article", 192, 1.0),
+                                     row("engine", 192, 1.0)], CPU, 1)
+    result["step_loop_syncs"] = None
+    assert not any("sync" in text for text, _ in
+                   bench_report.targets(result))
+
+
+@needs_cuda
+def test_a_cuda_rollout_and_update_make_no_host_sync():
+    assert bench.step_loop_syncs(torch.device("cuda")) is None
+
+
+@needs_cuda
+def test_a_host_sync_in_the_update_is_caught(monkeypatch):
+    real = bench.train_step
+
+    def syncing(*args):
+        info = real(*args)
+        info["reward"].item()  # reads a number back: a sync
+        return info
+
+    monkeypatch.setattr(bench, "train_step", syncing)
+    message = bench.step_loop_syncs(torch.device("cuda"))
+    assert message and "synchroniz" in message
 
 
 def test_gru_matmul_rejects_bad_dtypes_devices_and_sizes():

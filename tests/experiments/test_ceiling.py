@@ -5,7 +5,7 @@ import torch
 
 from agentlib.errors import AgentlibError
 from agentlib.experiments import ceiling
-from agentlib.tasks import arithmetic
+from tests.agent.test_a2c import SOLUTIONS, Oracle
 
 CPU = torch.device("cpu")
 
@@ -21,9 +21,19 @@ def test_ceiling_divides_speed_by_unavoidable_work():
     assert ceiling.ceiling_eps(24.576, 4.0, 64) == pytest.approx(2.5e5)
 
 
-def test_mean_steps_is_seeded_and_within_the_budget():
+@pytest.mark.parametrize("programs, stage, steps", [
+    (("MUL ADD ANS",) * 3, 2, 3.0),  # ANS ends the episode
+    (("MUL ANS",) * 3, 0, 2.0),
+    (SOLUTIONS, 2, 6.0), (SOLUTIONS, 1, 4.0)])
+def test_mean_steps_counts_the_steps_to_the_end_by_hand(
+        monkeypatch, programs, stage, steps):
+    monkeypatch.setattr(ceiling, "make_agent",
+                        lambda config, device: (Oracle(programs), None))
+    assert ceiling.mean_steps(CPU, stage=stage, batch=64) == steps
+
+
+def test_mean_steps_of_the_untrained_agent_is_seeded():
     steps = ceiling.mean_steps(CPU, stage=2, batch=256)
-    assert 1.0 <= steps <= arithmetic.MAX_STEPS
     assert ceiling.mean_steps(CPU, stage=2, batch=256) == steps
 
 

@@ -1,5 +1,7 @@
 """Tests for experiments.inspection: traces by hand, the agent's decisions."""
 
+import math
+
 import pytest
 import torch
 
@@ -33,16 +35,28 @@ def test_trace_rejects_unknown_tools():
         inspection.trace_program([3, 4, 5], ["MUL", "DIV"])
 
 
-def test_agent_trace_matches_a_greedy_rollout():
-    torch.manual_seed(0)
-    model = ActorCritic(ActorCriticConfig())
-    rows = inspection.agent_trace(model, [3, 4, 5, 2, 6])
+def biased_agent(tool: str) -> ActorCritic:
+    """An agent that prefers ``tool`` three to one over each other tool,
+    whatever it reads: a zero policy head with a bias of log 3 there."""
+    model = uniform_agent()
+    with torch.no_grad():
+        model.policy_head.bias[arithmetic.TOOLS.index(tool)] = math.log(3)
+    return model
+
+
+def test_agent_trace_by_hand():
+    # p(preferred) = 3 / (3 + 5) and 1/8 for each other tool
+    others = [1 / 8] * 6
+    rows = inspection.agent_trace(biased_agent("MUL"), [3, 4, 5, 2, 6])
+    assert [r["tool"] for r in rows] == ["MUL"] * 6  # the budget
+    assert [(r["acc"], r["cursor"]) for r in rows] == [
+        (12, 2), (60, 3), (120, 4), (720, 5), (720, 5), (720, 5)]
     for row in rows:
-        assert sum(row["probs"]) == pytest.approx(1.0, abs=1e-5)
-        assert row["p"] == max(row["probs"])
-    assert [r["tool"] for r in rows] == inspection.greedy_programs(
-        model, [[3, 4, 5, 2, 6]]
-    )[0]
+        assert row["p"] == pytest.approx(3 / 8)
+        assert row["probs"] == pytest.approx([3 / 8, *others[1:]])
+    rows = inspection.agent_trace(biased_agent("ANS"), [3, 4, 5])
+    assert [(r["tool"], r["acc"]) for r in rows] == [("ANS", None)]
+    assert rows[0]["probs"] == pytest.approx([*others[:5], 3 / 8])
 
 
 def uniform_agent(use_stage: bool = True) -> ActorCritic:
@@ -62,17 +76,13 @@ def test_confidence_of_a_uniform_policy_is_one_sixth():
     assert ((step >= 1) & (step <= arithmetic.MAX_STEPS)).all()
 
 
-def test_confidence_is_the_lowest_chosen_probability_of_the_trace():
-    torch.manual_seed(0)
-    model = ActorCritic(ActorCriticConfig())
+def test_confidence_is_the_lowest_chosen_probability_by_hand():
     contexts = [[3, 4, 5], [9, 0, 1, 2], [3, 4, 5, 2, 6]]
     problems = arithmetic.problems_from_contexts(contexts)
-    lowest, step = inspection.greedy_confidence(model, problems)
-    for context, p, at in zip(contexts, lowest, step, strict=True):
-        rows = inspection.agent_trace(model, context)
-        chosen = [row["p"] for row in rows]
-        assert float(p) == pytest.approx(min(chosen), abs=1e-6)
-        assert chosen[int(at) - 1] == pytest.approx(min(chosen), abs=1e-6)
+    lowest, step = inspection.greedy_confidence(ScriptedAgent(), problems)
+    # CHOSEN's low values after each program's ANS are not decisions
+    assert lowest.tolist() == pytest.approx([0.7, 0.6, 0.4])
+    assert step.tolist() == [3, 2, 5]
 
 
 def test_with_stage_changes_only_the_label():
@@ -89,6 +99,11 @@ SOLVERS = torch.tensor([  # each stage's program, as action ids
     [0, 1, 5, 5, 5, 5],  # MUL ADD ANS
     [0, 1, 2, 5, 5, 5],  # MUL ADD SUB ANS
     [0, 1, 3, 0, 4, 5],  # MUL ADD STO MUL RCL ANS
+])
+CHOSEN = torch.tensor([  # the probability it gives each chosen tool
+    [0.9, 0.8, 0.7, 0.1, 0.1, 0.1],
+    [0.9, 0.6, 0.95, 0.99, 0.1, 0.1],
+    [0.5, 0.9, 0.9, 0.9, 0.4, 0.9],
 ])
 
 
@@ -108,7 +123,8 @@ class ScriptedAgent(ActorCritic):
         stage, step = h.long().unbind(1)
         zeros = torch.zeros(len(h))
         h = torch.stack([stage, step + 1], 1).float()
-        return SOLVERS[stage, step], zeros, zeros, zeros, h
+        log_prob = CHOSEN[stage, step].log()
+        return SOLVERS[stage, step], log_prob, zeros, zeros, h
 
 
 def test_stage_swap_by_hand_on_every_d_and_e():
@@ -125,15 +141,9 @@ def test_stage_swap_by_hand_on_every_d_and_e():
         assert row == pytest.approx(hand)
 
 
-def test_stage_swap_diagonal_is_the_accuracy_and_blind_rows_are_flat():
-    from agentlib.agent.evaluate import greedy_accuracy
-
+def test_without_a_stage_embedding_the_label_changes_nothing():
     problems = arithmetic.ArithmeticTask().evaluation_problems(50, seed=0)
     torch.manual_seed(1)
-    model = ActorCritic(ActorCriticConfig())
-    swap = inspection.stage_swap_accuracy(model, problems)
-    diagonal = [swap[stage][stage] for stage in arithmetic.STAGES]
-    assert diagonal == greedy_accuracy(model, problems)
     blind = ActorCritic(ActorCriticConfig(use_stage=False))
     for row in inspection.stage_swap_accuracy(blind, problems):
         assert row == [row[0]] * 3  # the label reaches no weight
@@ -141,16 +151,10 @@ def test_stage_swap_diagonal_is_the_accuracy_and_blind_rows_are_flat():
 
 def test_programs_told_follow_the_label_not_the_digits():
     contexts = [[3, 4, 5], [3, 4, 5, 2, 6]]
-    scripted = inspection.programs_told(ScriptedAgent(), contexts, 1)
-    assert scripted == [["MUL", "ADD", "SUB", "ANS"]] * 2
-    torch.manual_seed(0)
-    model = ActorCritic(ActorCriticConfig())
-    contexts = [[3, 4, 5], [3, 4, 5, 2], [3, 4, 5, 2, 6]]
-    for context, program in zip(
-        contexts, inspection.greedy_programs(model, contexts), strict=True
-    ):
-        told = inspection.programs_told(model, [context], len(context) - 3)
-        assert told == [program]
+    for told, program in enumerate(("MUL ADD ANS", "MUL ADD SUB ANS",
+                                    "MUL ADD STO MUL RCL ANS")):
+        scripted = inspection.programs_told(ScriptedAgent(), contexts, told)
+        assert scripted == [program.split()] * 2
 
 
 def test_trace_checks_the_whole_program_first():
@@ -174,14 +178,12 @@ def test_greedy_failures_list_each_missed_context():
 
 
 def test_greedy_programs_stop_at_ans():
-    torch.manual_seed(0)
-    model = ActorCritic(ActorCriticConfig(d_model=16))
-    programs = inspection.greedy_programs(model, [[3, 4, 5], [1, 2, 3, 4, 5]])
-    assert len(programs) == 2
-    for program in programs:
-        assert set(program) <= set(arithmetic.TOOLS)
-        assert "ANS" not in program[:-1]
-        assert len(program) <= arithmetic.MAX_STEPS
+    contexts = [[3, 4, 5], [1, 2, 3, 4, 5]]
+    assert inspection.greedy_programs(biased_agent("ANS"), contexts) == [
+        ["ANS"], ["ANS"]]
+    # a program that never answers runs the whole budget
+    assert inspection.greedy_programs(biased_agent("SUB"), contexts) == [
+        ["SUB"] * arithmetic.MAX_STEPS] * 2
     assert inspection.greedy_programs(Oracle(), [[3, 4, 5]]) == [
         ["MUL", "ADD", "ANS"]
     ]

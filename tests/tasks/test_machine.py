@@ -1,5 +1,7 @@
 """Tests for tasks.machine: the state both machines share, and checks."""
 
+import re
+
 import pytest
 import torch
 
@@ -7,7 +9,9 @@ from agentlib.errors import AgentlibError
 from agentlib.tasks import arithmetic, expressions
 from agentlib.tasks.machine import (
     check_action_ids,
+    check_integers,
     check_program,
+    check_values,
     is_correct,
     reset,
     run_steps,
@@ -62,3 +66,38 @@ def test_one_program_check_for_both_tasks():
 def test_action_ids_are_checked(actions, message):
     with pytest.raises(AgentlibError, match=message):
         check_action_ids(actions, 3)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: check_program("MUL ANS", arithmetic.TOOLS),
+     "program must be a list of tool names, got 'MUL ANS'"),
+    (lambda: check_integers("stage", torch.zeros(2)),
+     "stage must hold integers, got torch.float32"),
+    (lambda: check_integers("stage", torch.zeros(2, dtype=torch.bool)),
+     "stage must hold integers, got torch.bool"),
+    (lambda: check_integers("x", torch.zeros(2, dtype=torch.complex64)),
+     "x must hold integers, got torch.complex64"),
+    (lambda: check_values("digits", torch.tensor([3, 12, 10]), range(10)),
+     "digits must be 0-9, got 12"),
+    (lambda: check_values("digits", torch.tensor([-2, 3]), range(10)),
+     "digits must be 0-9, got -2"),
+    (lambda: check_action_ids(torch.zeros(2, 3, dtype=torch.long), 3),
+     "actions must be a (3, T) tensor of action ids, got (2, 3)"),
+    (lambda: check_action_ids(torch.zeros(3, dtype=torch.long), 3),
+     "actions must be a (3, T) tensor of action ids, got (3,)"),
+    (lambda: check_action_ids([[0, 1]] * 3, 3),
+     "actions must be a (3, T) tensor of action ids, got list"),
+    (lambda: check_action_ids(torch.zeros(3, 2), 3),
+     "actions must hold integer action ids, got torch.float32"),
+    (lambda: check_action_ids(torch.tensor([[0, -1], [-3, 0], [0, 0]]), 3),
+     "action ids must be >= 0, got -3"),
+])
+def test_each_refusal_says_exactly_what_is_wrong(call, message):
+    with pytest.raises(AgentlibError, match=f"^{re.escape(message)}$"):
+        call()
+
+
+def test_values_at_the_ends_of_the_range_are_allowed():
+    check_values("digits", torch.tensor([0, 9]), range(10))
+    check_action_ids(torch.tensor([[0], [0], [99]]), 3)  # ids past tools
+    assert check_program([], arithmetic.TOOLS) == []
