@@ -40,6 +40,9 @@ class TrainResult:
     policy per problem, on the same problems as ``accuracy``."""
     held_out_sampled: list[float] = field(default_factory=list)
     """The same on the held-out stages, beside ``held_out_accuracy``."""
+    train_seconds: float = 0.0
+    """The part of ``seconds`` spent training, before the final
+    scores."""
 
     def summary(self) -> dict:
         """The JSON-ready numbers: accuracy, budget used, device, seed."""
@@ -48,6 +51,7 @@ class TrainResult:
                 round(a, 6) for a in self.sampled_accuracy],
             "episodes": self.episodes,
             "updates": self.updates, "seconds": round(self.seconds, 3),
+            "train_seconds": round(self.train_seconds, 3),
             "device": self.device, "seed": self.config.seed,
             "shaping": self.config.shaping,
             "curriculum": self.config.curriculum,

@@ -258,7 +258,7 @@ def final_result(run: Run, history: list[dict], start: float
     """Score the trained agent on the task's test batches, greedy and
     sampled, and the held-out stages; wrap up the run begun at
     ``start`` (a ``time.perf_counter()``)."""
-    config = run.config
+    config, trained = run.config, time.perf_counter() - start
     seed, num = FINAL_EVAL_SEED + config.seed, config.final_eval_size
     scores = {name: evaluate.test_accuracy(run.model, num, seed, **flags)
               for name, flags in SCORES.items()}
@@ -266,6 +266,7 @@ def final_result(run: Run, history: list[dict], start: float
         model=run.model, episodes=len(history) * config.batch_size,
         updates=len(history), device=str(run.held_out.stage.device),
         config=config, seconds=time.perf_counter() - start,
+        train_seconds=trained,
         history=history,
         **scores,
     )
