@@ -325,13 +325,13 @@ def plot_ladder(result: dict) -> plt.Figure:
             label="a fixed program (best at 2-5, a bound beyond)")
     ax.plot(lengths, result["memoryless"], color="tab:orange",
             label="the table without memory")
-    ax.plot(lengths, result["one_bit"], color="tab:green", linewidth=3,
-            label="the one-bit controller")
+    ax.plot(lengths, result["one_bit"], color="tab:green", linewidth=5,
+            alpha=0.5, label="the one-bit controller")
     runs = [run["rates"] for run in result["agent"]]
     low = [min(column) for column in zip(*runs, strict=True)]
     high = [max(column) for column in zip(*runs, strict=True)]
     ax.fill_between(lengths, low, high, color="tab:blue", alpha=0.3)
-    ax.plot(lengths, low, color="tab:blue", linestyle="--",
+    ax.plot(lengths, low, color="tab:blue", linestyle="--", zorder=3,
             label=f"the trained agent, worst of {len(runs)} seeds")
     ax.axvspan(2, 5, color="0.9", zorder=0, label="trained lengths")
     ax.set(xscale="log", xlabel="operands (log scale)",
@@ -340,6 +340,7 @@ def plot_ladder(result: dict) -> plt.Figure:
                  "agent")
     ax.set_xticks([2, 3, 4, 5, 8, 16, 32, 64],
                   labels=["2", "3", "4", "5", "8", "16", "32", "64"])
-    ax.legend(fontsize="small", loc="center left")
+    ax.minorticks_off()  # no labels between the ones set
+    ax.legend(fontsize="small", loc="upper right", bbox_to_anchor=(1, 0.93))
     fig.tight_layout()
     return fig

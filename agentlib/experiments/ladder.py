@@ -20,7 +20,6 @@ problems per length (every problem at 2 and 3 operands).
 """
 
 import argparse
-import json
 
 import torch
 
@@ -157,9 +156,5 @@ def command(args: argparse.Namespace) -> int:
     if args.out:
         measured.check_out_path(args.out)
     result = measure(tuple(args.seeds))
-    print(format_table(result))
-    if args.json:
-        print(json.dumps(result))
-    if args.out:
-        measured.save(result, args.out)
+    measured.report(result, format_table(result), args.json, args.out)
     return 0

@@ -69,3 +69,15 @@ def load_stored(name: str) -> dict:
             f"{', '.join(available())}"
         )
     return read(DATA_DIR / f"{name}.json", kind)
+
+
+def report(result: dict, table: str, json_line: bool,
+           out: str | None) -> None:
+    """End a command: print its table, then its JSON line if asked
+    (before any file is saved, so a failed save loses nothing printed),
+    then save the figures to ``out`` if given."""
+    print(table)
+    if json_line:
+        print(json.dumps(result))
+    if out:
+        save(result, out)

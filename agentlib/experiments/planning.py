@@ -16,7 +16,6 @@ program per stage is right on every context.
 """
 
 import itertools
-import json
 
 import torch
 
@@ -266,10 +265,6 @@ def command(args) -> int:
     if args.out:
         measured.check_out_path(args.out)
     result = measure()
-    print(format_table(result))
-    if args.json:
-        print(json.dumps(result))
-    if args.out:
-        measured.save(result, args.out)
+    measured.report(result, format_table(result), args.json, args.out)
     return 0
 

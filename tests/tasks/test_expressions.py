@@ -11,6 +11,7 @@ import torch
 
 from agentlib.errors import AgentlibError
 from agentlib.tasks import expressions as ex
+from tests.tasks import states
 
 
 @pytest.mark.parametrize("text, digits, operators", [
@@ -65,23 +66,8 @@ def random_expression(rng: random.Random, n: int) -> str:
 
 
 def state_of(problems, actions: list[list[int]]) -> list[dict]:
-    """The batched machine's whole state after each row of action ids,
-    one dict per episode; an empty register reads None."""
-    state = ex.run_programs(problems, torch.tensor(actions))
-    rows = []
-    for row in range(len(actions)):
-        field = {name: getattr(state, name)[row].item()
-                 for name in vars(state)}
-        rows.append({
-            "acc": None if field["acc_empty"] else field["acc"],
-            "mem": None if field["mem_empty"] else field["mem"],
-            "cursor": field["cursor"], "steps": field["steps"],
-            "done": field["done"], "answered": field["answered"],
-        })
-        # an empty register holds 0, whatever it held before
-        assert field["acc"] == 0 or not field["acc_empty"]
-        assert field["mem"] == 0 or not field["mem_empty"]
-    return rows
+    """The whole state after each row of action ids (see ``states``)."""
+    return states.state_of(ex.run_programs, problems, actions)
 
 
 def after(expression: str, program: str) -> dict:
