@@ -584,6 +584,10 @@ def test_the_final_scores_use_the_final_seed_and_size(monkeypatch):
     assert result.model is run.model and result.device == "cpu"
     assert (result.updates, result.episodes) == (2, 32)
     assert 5.0 <= result.seconds < 60.0
+    # training ended when scoring began: before the whole run's end
+    assert 5.0 <= result.train_seconds <= result.seconds
+    assert result.summary()["train_seconds"] == round(
+        result.train_seconds, 3)
 
 
 def test_train_live_labels_its_line_only_when_given_a_label(capsys):

@@ -391,6 +391,14 @@ def test_a_long_expression_is_exact_in_int64():
     assert problems.digits.shape == (2, 20)
 
 
+def test_the_int64_limit_is_refused_at_two_to_the_62nd():
+    # 4**31 == 2**62 exactly: the first value the check refuses
+    with pytest.raises(AgentlibError, match="reaches 4.61e"):
+        ex.problems_from_expressions(["*".join(["4"] * 31)])
+    below = ex.problems_from_expressions(["*".join(["4"] * 30)])
+    assert below.target.item() == 4 ** 30
+
+
 def test_an_expression_whose_values_leave_int64_is_refused():
     with pytest.raises(AgentlibError, match="beyond what int64 holds"):
         ex.problems_from_expressions(["*".join(["9"] * 20)])
@@ -421,6 +429,8 @@ def test_the_start_view_refuses_what_it_cannot_read():
     long = ex.problems_from_expressions(["+".join("123456789")])
     with pytest.raises(AgentlibError, match="at most 15 tokens"):
         start.context_tokens(long)
+    eight = ex.problems_from_expressions(["+".join("12345678")])
+    assert start.context_tokens(eight)[0].shape == (1, 15)  # just fits
 
 
 def test_the_invariant_potential_is_zero_once_the_episode_ends():
@@ -523,6 +533,7 @@ def test_sampled_problems_of_a_stage_tensor():
     lengths = [2, 8, 5, 3] * 50
     check_problems(draw(stages, seed=0), lengths, ex.budget(8))
     check_problems(draw(stages, seed=0, horizon=19), lengths, 19)
+    check_problems(draw(stages, seed=0, horizon=17), lengths, 17)  # exact
     with pytest.raises(AgentlibError, match=re.escape(
             "horizon 9 is too short for 8 operands (their budget is 17)")):
         draw(stages, seed=0, horizon=9)
@@ -659,3 +670,36 @@ def test_a_stage_tensor_of_any_integer_type():
         problems = ex.sample_problems(torch.tensor([3, 0], dtype=dtype), 2,
                                       torch.Generator())
         check_problems(problems, [5, 2], ex.budget(8))
+
+
+def test_random_draws_stay_eight_wide_so_seeded_runs_stay_as_they_were():
+    stages = torch.tensor([0, 3, 1, 2])  # 2 to 5 operands: 5 wide
+    problems = ex.sample_problems(stages, 4, torch.Generator().manual_seed(5),
+                                  horizon=ex.budget(5))
+    generator = torch.Generator().manual_seed(5)
+    digits = torch.randint(0, 10, (4, 8), generator=generator)
+    operators = torch.randint(0, 3, (4, 7), generator=generator)
+    assert problems.digits.shape == (4, 5)
+    for row, n in enumerate([2, 5, 3, 4]):
+        assert problems.digits[row, :n].tolist() == digits[row, :n].tolist()
+        assert problems.operators[row, :n - 1].tolist() == (
+            operators[row, :n - 1].tolist())
+
+
+def test_as_many_patterns_as_problems_asked_gives_each_pattern_once():
+    problems = ex.test_problems(4, 27, torch.Generator().manual_seed(0))
+    patterns = {tuple(row) for row in problems.operators.tolist()}
+    assert len(problems) == 27 and len(patterns) == 27
+
+
+def test_the_default_sizes_of_the_final_scores():
+    task = ex.ExpressionTask()
+    held = task.test_batches(0, seed=0, held_out=True)
+    # every pattern on 42 and 5 fresh digit tuples, then 2,000 random
+    assert [len(p) for p in held] == [243 * 42, 2187 * 5, 2000, 2000, 2000]
+
+
+def test_patterns_are_named_up_to_26_operands():
+    with pytest.raises(AgentlibError, match=re.escape(
+            "patterns are named up to 26 operands, got 27")):
+        ex.pattern_names(27)
