@@ -1,6 +1,19 @@
-"""What the machine tests share: a batch's whole state, row by row."""
+"""What the task tests share: a batch's whole state, row by row, and
+torch's default device set for a while."""
+
+import contextlib
 
 import torch
+
+
+@contextlib.contextmanager
+def default_device(name: str):
+    """Make ``name`` torch's default device for factory functions."""
+    torch.set_default_device(name)
+    try:
+        yield
+    finally:
+        torch.set_default_device(None)
 
 
 def state_of(run_programs, problems, actions: list[list[int]]

@@ -1,6 +1,5 @@
 """Tests for tasks.arithmetic: the tool machine, problems and rewards."""
 
-import contextlib
 import random
 import re
 from collections import Counter
@@ -598,22 +597,12 @@ def test_digits_and_stages_on_another_device_are_not_read():
     arithmetic_problems.check_batch(digits, META)  # no error, no read
 
 
-@contextlib.contextmanager
-def default_device(name: str):
-    """Make ``name`` torch's default device for factory functions."""
-    torch.set_default_device(name)
-    try:
-        yield
-    finally:
-        torch.set_default_device(None)
-
-
 def test_every_tensor_is_made_on_the_device_asked_for():
     # torch's default device is another one here: a tensor made without
     # the device asked for would land there and fail the checks
     stages = torch.tensor([0, 2])
     cpu = torch.device("cpu")
-    with default_device("meta"):
+    with states.default_device("meta"):
         one = arithmetic.sample_problems(1, 2, torch.Generator(), "cpu")
         mixed = arithmetic.sample_problems(stages, 2, torch.Generator(),
                                            cpu)

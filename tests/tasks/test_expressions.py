@@ -1,6 +1,5 @@
 """Tests for tasks.expressions: the expression task."""
 
-import contextlib
 import itertools
 import random
 import re
@@ -477,16 +476,6 @@ def test_term_progress_after_the_eighth_operand():
     assert ex.score(state, problems, "terms").item() == 2.0
 
 
-@contextlib.contextmanager
-def default_device(name: str):
-    """Make ``name`` torch's default device for factory functions."""
-    torch.set_default_device(name)
-    try:
-        yield
-    finally:
-        torch.set_default_device(None)
-
-
 def check_problems(problems, lengths: list[int], horizon: int) -> None:
     """Every field of ``problems`` by the rules, row by row."""
     assert problems.length.tolist() == lengths
@@ -631,7 +620,7 @@ def test_every_tensor_is_made_on_the_device_asked_for():
     stages = torch.tensor([0, 3])
     state, problems = final("3+4*5", "LOAD PUSH LOAD")
     task = ex.ExpressionTask("start")
-    with default_device("meta"):
+    with states.default_device("meta"):
         sampled = ex.sample_problems(stages, 2, torch.Generator(), "cpu")
         sampled_one = ex.sample_problems(1, 2, torch.Generator(), "cpu")
         written = ex.problems_from_expressions(["3+4*5"], "cpu")
