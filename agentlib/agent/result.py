@@ -30,7 +30,8 @@ class TrainResult:
     ``stage`` (the curriculum's), ``stage_mix`` (share of each stage in
     the batch), ``reward`` (mean return), ``exact`` (sampled exact
     match), the losses and ``grad_norm``; every ``eval_every``-th also
-    has ``accuracy``, greedy exact match per stage on held-out problems.
+    has ``accuracy`` and ``sampled``, the greedy and the sampled
+    policy's exact match per stage on the validation problems.
     """
     held_out_accuracy: list[float] = field(default_factory=list)
     """The same on the stages never trained on (none in the first
@@ -44,11 +45,19 @@ class TrainResult:
     """The part of ``seconds`` spent training, before the final
     scores."""
 
+    @property
+    def final_return(self) -> float:
+        """Mean return of the sampled training episodes of the last
+        ``eval_every`` updates, under the configured shaping."""
+        last = self.history[-self.config.eval_every:]
+        return sum(record["reward"] for record in last) / max(len(last), 1)
+
     def summary(self) -> dict:
         """The JSON-ready numbers: accuracy, budget used, device, seed."""
         return {
             **self.scores(), "sampled": [
                 round(a, 6) for a in self.sampled_accuracy],
+            "mean_return": round(self.final_return, 4),
             "episodes": self.episodes,
             "updates": self.updates, "seconds": round(self.seconds, 3),
             "train_seconds": round(self.train_seconds, 3),
@@ -105,7 +114,8 @@ def print_summary(result: TrainResult) -> None:
     if not result.model.task.held_out_stages:
         print(f"greedy exact match on {final_problems(result)} per "
               f"stage: {accuracy}\nsampled policy's exact match: "
-              f"{sampled}")
+              f"{sampled}\nmean return of the last sampled batches: "
+              f"{result.final_return:.3f}")
     else:
         print(length_table(result))
     print(

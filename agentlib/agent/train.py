@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import torch
 
 from agentlib.agent import a2c, curriculum, evaluate, open_loop
-from agentlib.agent.config import FINAL_EVAL_SEED, TrainConfig
+from agentlib.agent.config import CHECK_SEED, FINAL_EVAL_SEED, TrainConfig
 from agentlib.agent.graphs import GraphedUpdate
 from agentlib.agent.model import ActorCritic
 from agentlib.agent.policy import Policy
@@ -45,7 +45,11 @@ class Run:
     optimizer: torch.optim.Optimizer
     generator: torch.Generator
     held_out: Problems
-    """The curriculum's checks: ``eval_size`` problems per stage."""
+    """The curriculum's checks: ``eval_size`` validation problems per
+    stage, drawn afresh but from the same contexts as training."""
+    checks: torch.Generator
+    """Draws the sampled policy's programs at the checks, apart from the
+    training generator, so that checking changes no training run."""
     stage: int
     """The curriculum's current stage."""
     graphs: dict[int, GraphedUpdate] = field(default_factory=dict)
@@ -80,13 +84,12 @@ def train(config: TrainConfig | None = None,
                             "stage": run.stage, **info})
             if update % config.eval_every:
                 continue
-            accuracy = evaluate.greedy_accuracy(run.model, run.held_out)
-            pending[-1]["accuracy"] = accuracy
+            pending[-1].update(check(run))
             history, pending = history + to_python(pending), []
             if callback is not None:
                 callback(history[-1])
-            done = mastered(run, accuracy)
-            run.stage = promoted_stage(run, accuracy)
+            done = mastered(run, history[-1])
+            run.stage = promoted_stage(run, history[-1]["accuracy"])
             # the stop hook sees every evaluation, the last one too
             if (stop is not None and stop(run, history[-1])) or done:
                 break
@@ -124,8 +127,9 @@ def start_run(config: TrainConfig) -> Run:
     held_out = task.evaluation_problems(config.eval_size, config.seed + 1,
                                         device)
     stage = curriculum.first_stage(config.curriculum, task.stages)
+    checks = torch.Generator(device).manual_seed(config.seed + CHECK_SEED)
     return Run(config, task, device, model, optimizer, generator, held_out,
-               stage)
+               checks, stage)
 
 
 def scheduled_stage(run: Run, update: int) -> int:
@@ -222,16 +226,29 @@ def to_python(records: list[dict]) -> list[dict]:
     return out
 
 
-def mastered(run: Run, accuracy: list[float]) -> bool:
-    """True, under the ``greedy`` stop rule, once the last stage is
-    reached and every stage trained on scores at least
-    ``stop_threshold`` on the held-out problems."""
-    if run.config.stop_rule == "budget":
+def check(run: Run) -> dict:
+    """Exact match per stage on the validation problems: ``accuracy``
+    of the greedy policy, ``sampled`` of one program drawn from it."""
+    problems = run.held_out
+    sampled = evaluate.sampled_correct(run.model, problems, run.checks)
+    return {"accuracy": evaluate.greedy_accuracy(run.model, problems),
+            "sampled": evaluate.accuracy_by_stage(
+                sampled, problems.stage, len(run.task.stages))}
+
+
+def mastered(run: Run, record: dict) -> bool:
+    """True once the last stage is reached and every stage trained on
+    meets the stop rule at this check: the sampled policy's exact match
+    at least ``sampled_threshold`` (``sampled``), or the greedy
+    policy's at least ``stop_threshold`` (``greedy``)."""
+    config, stages = run.config, run.task.stages
+    if config.stop_rule == "budget" or run.stage != max(stages):
         return False
-    stages = run.task.stages
-    trained = curriculum.trained_stages(run.config.curriculum, stages)
-    return run.stage == max(stages) and min(
-        accuracy[stage] for stage in trained) >= run.config.stop_threshold
+    key, level = (("sampled", config.sampled_threshold)
+                  if config.stop_rule == "sampled"
+                  else ("accuracy", config.stop_threshold))
+    trained = curriculum.trained_stages(config.curriculum, stages)
+    return min(record[key][stage] for stage in trained) >= level
 
 
 def promoted_stage(run: Run, accuracy: list[float]) -> int:

@@ -122,8 +122,9 @@ def test_cli_trains_and_ends_with_one_json_line():
     assert summary["seed"] == 0 and summary["device"] == "cpu"
     assert len(summary["accuracy"]) == 3
     assert min(summary["accuracy"]) >= 0.995
-    # mastery ended the run well before its budget of 300,000 episodes
-    assert summary["episodes"] == summary["updates"] * 256 < 200_000
+    # the metric that counts: one sampled program is right 95% of the time
+    assert min(summary["sampled"]) >= 0.95
+    assert summary["episodes"] == summary["updates"] * 256 <= 300_000
 
 
 @pytest.mark.parametrize(
@@ -239,10 +240,12 @@ def test_a_hook_that_never_stops_leaves_the_budget_to_the_config():
 
 
 def run_at(stage: int, curriculum: str = "mastery",
-           stages: tuple[int, ...] = (0, 1, 2)) -> SimpleNamespace:
+           stages: tuple[int, ...] = (0, 1, 2),
+           stop_rule: str = "greedy") -> SimpleNamespace:
     """A stand-in for a run: its stage, task stages and thresholds."""
     config = SimpleNamespace(curriculum=curriculum, stop_threshold=1.0,
-                             promote_threshold=0.98, stop_rule="greedy")
+                             sampled_threshold=0.97,
+                             promote_threshold=0.98, stop_rule=stop_rule)
     return SimpleNamespace(stage=stage, config=config,
                            task=SimpleNamespace(stages=stages))
 
@@ -254,20 +257,35 @@ def run_at(stage: int, curriculum: str = "mastery",
     (1, [1.0, 1.0, 1.0], False),  # and the last stage be reached
 ])
 def test_mastered_on_made_up_accuracies(stage, accuracy, expected):
-    assert train_module.mastered(run_at(stage), accuracy) is expected
+    record = {"accuracy": accuracy}
+    assert train_module.mastered(run_at(stage), record) is expected
+
+
+@pytest.mark.parametrize("stage, sampled, expected", [
+    (2, [0.97, 0.98, 0.99], True),
+    (2, [1.0, 1.0, 0.969], False),  # greedy 100% is not enough
+    (1, [1.0, 1.0, 1.0], False),
+])
+def test_the_sampled_rule_reads_the_sampled_policy(stage, sampled,
+                                                   expected):
+    record = {"accuracy": [1.0, 1.0, 1.0], "sampled": sampled}
+    run = run_at(stage, stop_rule="sampled")
+    assert train_module.mastered(run, record) is expected
 
 
 def test_the_budget_rule_never_stops_early():
-    run = run_at(2)
-    run.config.stop_rule = "budget"
-    assert not train_module.mastered(run, [1.0, 1.0, 1.0])
+    run = run_at(2, stop_rule="budget")
+    record = {"accuracy": [1.0] * 3, "sampled": [1.0] * 3}
+    assert not train_module.mastered(run, record)
 
 
 def test_mastered_counts_only_the_stages_a_curriculum_trains():
-    assert train_module.mastered(run_at(2, "last"), [0.0, 0.0, 1.0])
-    assert not train_module.mastered(run_at(2, "mixed"), [0.0, 0.0, 1.0])
-    assert train_module.mastered(run_at(3, stages=(0, 1, 2, 3)),
-                                 [1.0] * 4)
+    def mastered(run, accuracy):
+        return train_module.mastered(run, {"accuracy": accuracy})
+
+    assert mastered(run_at(2, "last"), [0.0, 0.0, 1.0])
+    assert not mastered(run_at(2, "mixed"), [0.0, 0.0, 1.0])
+    assert mastered(run_at(3, stages=(0, 1, 2, 3)), [1.0] * 4)
 
 
 @pytest.mark.parametrize("stage, accuracy, expected", [
@@ -288,15 +306,34 @@ def test_only_the_mastery_curriculum_promotes(curriculum):
 
 
 TINY = dict(device="cpu", d_model=8, batch_size=16, eval_every=2,
-            eval_size=4, final_eval_size=4)
+            eval_size=4, final_eval_size=4, stop_rule="greedy")
 
 
-def scripted(monkeypatch, accuracies: list[list[float]]) -> None:
-    """Make every held-out evaluation of ``train`` return the next of
-    ``accuracies`` (made up), whatever the agent does."""
-    script = iter(accuracies)
-    monkeypatch.setattr(evaluate, "greedy_accuracy",
-                        lambda model, problems: next(script))
+def scripted(monkeypatch, accuracies: list[list[float]],
+             sampled: list[list[float]] | None = None) -> None:
+    """Make every validation check of ``train`` return the next of
+    ``accuracies`` (made up; ``sampled`` for the sampled policy, else
+    the same), whatever the agent does."""
+    script = iter(zip(accuracies, sampled or accuracies, strict=True))
+
+    def check(run):
+        greedy, drawn = next(script)
+        return {"accuracy": greedy, "sampled": drawn}
+
+    monkeypatch.setattr(train_module, "check", check)
+
+
+def test_the_sampled_rule_stops_on_the_sampled_policy(monkeypatch):
+    greedy = [[1.0, 0.0, 0.0], [1.0, 1.0, 0.0], [1.0, 1.0, 1.0],
+              [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]
+    sampled = [[0.9, 0.0, 0.0], [0.9, 0.9, 0.0], [0.9, 0.95, 0.5],
+               [0.96, 0.97, 0.98], [0.97, 0.97, 0.97]]
+    scripted(monkeypatch, greedy, sampled)
+    config = TrainConfig(max_episodes=16 * 40,
+                         **{**TINY, "stop_rule": "sampled"})
+    result = train(config)
+    assert result.updates == 10  # the fifth check, not the third
+    assert result.history[-1]["sampled"] == [0.97] * 3
 
 
 def test_the_loop_promotes_and_stops_on_made_up_accuracies(monkeypatch):
