@@ -49,6 +49,14 @@ COMMANDS = {
         "agentlib.experiments.trap",
         "measure whether the curriculum seeds stage 2's trap",
     ),
+    "sweep": (
+        "agentlib.experiments.sweep",
+        "sweep learning rate and entropy for the failing variants",
+    ),
+    "stopping": (
+        "agentlib.experiments.stopping",
+        "measure what each stopping rule gives, seed by seed",
+    ),
     "solve": (
         "agentlib.agent.solve", "run a trained agent on your own problems"
     ),

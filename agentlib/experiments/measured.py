@@ -14,7 +14,8 @@ from agentlib.files import check_writable, write_atomically
 
 DATA_DIR = Path(__file__).parent.parent / "data"
 REQUIRED_KEYS = {"bench": "rows", "ablations": "summary", "train": "runs",
-                 "planning": "lengths", "ladder": "one_bit"}
+                 "planning": "lengths", "ladder": "one_bit",
+                 "stopping": "summary", "trap": "runs"}
 """The key every stored file of each kind (its name's prefix) has."""
 
 
