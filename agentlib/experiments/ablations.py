@@ -108,15 +108,36 @@ EXPRESSION_VARIANTS: dict[str, tuple[str, dict]] = {
 }
 TASK_VARIANTS = {"arithmetic": VARIANTS, "expressions": EXPRESSION_VARIANTS}
 SEEDS = (0, 1, 2, 3, 4)
+TEN_SEEDS = ("default", "no-stage", "loo", "gae-0.9", "3-step",
+             "stage2-only", "digit-blind", "open-loop")
+"""The first task's variants run on ten seeds: the defaults, and those
+whose verdict turned on the metric (greedy or sampled) in the book's
+first edition."""
+FIXED_BUDGET = {"stop_rule": "budget"}
+"""Every variant trains for the whole budget, so that all are compared
+at the same number of episodes (a variant may change it)."""
 LEVEL = 0.99
 """Held-out accuracy at which a stage counts as learned."""
 SOLVED = 0.995
 """Final accuracy every stage must reach for a run to count as solved."""
+SAMPLED_LEVEL = 0.95
+"""The sampled policy's validation exact match a run is timed to."""
 
 
 def variants_of(task: str) -> dict[str, tuple[str, dict]]:
     """The variants ablated on ``task``."""
     return TASK_VARIANTS[check_choice("task", task, tuple(TASK_VARIANTS))]
+
+
+def seeds_of(name: str, seeds: list[int] | None, task: str) -> list[int]:
+    """The seeds variant ``name`` trains on: ``seeds`` when given, else
+    ten for the defaults and the variants whose verdict turns on the
+    metric (:data:`TEN_SEEDS`), five for the rest."""
+    if seeds is not None:
+        return list(seeds)
+    if task == "arithmetic" and name in TEN_SEEDS:
+        return list(range(10))
+    return list(SEEDS)
 
 
 def check_variants(names: list[str], task: str = "arithmetic") -> list[str]:
@@ -135,30 +156,35 @@ def variant_config(
     name: str, seed: int, device: str, task: str = "arithmetic",
     **overrides,
 ) -> TrainConfig:
-    """The task's config with variant ``name``'s change, for ``seed``;
-    ``overrides`` (a smaller budget, say) apply to every variant."""
+    """The task's config with variant ``name``'s change, for ``seed``,
+    trained for the whole budget (:data:`FIXED_BUDGET`); ``overrides``
+    (a smaller budget, say) apply to every variant."""
     changes = variants_of(task)[check_variants([name], task)[0]][1]
     config = TrainConfig.for_task(task, seed=seed, device=device,
-                                  **overrides)
+                                  **{**FIXED_BUDGET, **overrides})
     return replace(config, **changes)
 
 
 def episodes_to(
-    history: list[dict], stage: int, level: float = LEVEL
+    history: list[dict], stage: int, level: float = LEVEL,
+    key: str = "accuracy",
 ) -> int | None:
-    """Episodes until held-out accuracy on ``stage`` first reached
-    ``level``, or None if it never did."""
+    """Episodes until the validation exact match on ``stage`` (greedy,
+    or with ``key="sampled"`` sampled) first reached ``level``, or None
+    if it never did."""
     for record in history:
-        if record.get("accuracy", [0.0] * (stage + 1))[stage] >= level:
+        if record.get(key, [0.0] * (stage + 1))[stage] >= level:
             return record["episodes"]
     return None
 
 
-def learning_curve(history: list[dict]) -> list[list[float]]:
-    """``[episodes, accuracy per stage...]`` at each held-out check,
-    rounded to 4 digits, for the per-variant plots."""
-    return [[record["episodes"], *(round(a, 4) for a in record["accuracy"])]
-            for record in history if "accuracy" in record]
+def learning_curve(history: list[dict], key: str = "accuracy"
+                   ) -> list[list[float]]:
+    """``[episodes, exact match per stage...]`` at each validation
+    check, rounded to 4 digits, for the per-variant plots: of the
+    greedy policy (``accuracy``) or of the sampled one (``sampled``)."""
+    return [[record["episodes"], *(round(a, 4) for a in record[key])]
+            for record in history if key in record]
 
 
 def run_record(name: str, result: TrainResult) -> dict:
@@ -170,8 +196,13 @@ def run_record(name: str, result: TrainResult) -> dict:
         "sampled": result.sampled_accuracy,
         "episodes_to_99": [episodes_to(result.history, stage)
                            for stage in range(len(result.accuracy))],
+        "sampled_to_95": [
+            episodes_to(result.history, stage, SAMPLED_LEVEL, "sampled")
+            for stage in range(len(result.accuracy))],
         "solved": min(result.accuracy) >= SOLVED,
         "curve": learning_curve(result.history),
+        "sampled_curve": learning_curve(result.history, "sampled"),
+        "mean_return": round(result.final_return, 4),
     }
     if result.held_out_accuracy:
         scores = result.scores()
@@ -268,15 +299,16 @@ def run_tasks(runs: list[tuple], jobs: int, device: str,
 
 
 def run_all(
-    names: list[str], seeds: list[int], device: str | torch.device,
+    names: list[str], seeds: list[int] | None, device: str | torch.device,
     progress: LiveProgress | None = None, jobs: int = 1,
     task: str = "arithmetic", **overrides,
 ) -> dict:
     """Train every (variant, seed), on ``jobs`` processes; the runs, the
-    summary, the machine. ``overrides`` change every config alike."""
+    summary, the machine. ``seeds`` None gives each variant its own
+    (:func:`seeds_of`); ``overrides`` change every config alike."""
     start, device = time.perf_counter(), resolve_device(device)
     pairs = [(name, seed) for name in check_variants(names, task)
-             for seed in seeds]
+             for seed in seeds_of(name, seeds, task)]
     runs = []
     for run in run_tasks(pairs, jobs, str(device), task, **overrides):
         runs.append(run)
@@ -286,7 +318,7 @@ def run_all(
     with cpu_threads():  # the threads each run trained on
         machine = describe_device(device)
     return {"machine": machine, **extra, "jobs": jobs,
-            "seeds": list(seeds),
+            "seeds": sorted({seed for _, seed in pairs}),
             "level": LEVEL, "solved_at": SOLVED,
             "seconds": round(time.perf_counter() - start, 1),
             "runs": runs, "summary": summarise(runs, task)}
@@ -301,8 +333,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="default: all of the task's; arithmetic: "
                         + ", ".join(VARIANTS) + "; expressions: "
                         + ", ".join(EXPRESSION_VARIANTS))
-    parser.add_argument("--seeds", nargs="+", type=int, default=list(SEEDS),
-                        metavar="S", help="default: 0 1 2 3 4")
+    parser.add_argument("--seeds", nargs="+", type=int, metavar="S",
+                        help="default: 0-9 for the defaults and the "
+                        "variants whose verdict turns on the metric, "
+                        "0-4 for the rest")
     parser.add_argument("--device", default="auto", type=device_arg)
     parser.add_argument("--jobs", type=int, default=1,
                         help="runs in parallel processes, each with an "
@@ -330,8 +364,8 @@ def check_args(args: argparse.Namespace) -> None:
     """Raise on a bad flag before the first run, not hours later."""
     args.variants = args.variants or list(variants_of(args.task))
     check_unique("--variants", check_variants(args.variants, args.task))
-    check_unique("--seeds", args.seeds)
-    for seed in args.seeds:
+    check_unique("--seeds", args.seeds or [])
+    for seed in args.seeds or []:
         check_seed(seed, room=FINAL_EVAL_SEED)
     if args.jobs < 1:
         raise AgentlibError("--jobs must be at least 1")
