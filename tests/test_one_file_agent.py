@@ -144,10 +144,12 @@ def test_the_network_is_agentlibs_with_the_same_first_weights():
         assert torch.equal(weight, theirs[name]), name
 
 
-def test_seed_0_learns_every_stage_in_the_budget():
-    # measured on a shared 2-core CPU, one thread: about 17 s; greedy
-    # 100/100/100%, sampled 88.3/87.4/97.3% (agentlib's own run of the
-    # same budget: 100/100/100%, sampled 91.7/89.8/97.6%)
+def test_seed_0_reaches_the_books_result_in_the_budget():
+    # the book's result: greedy exact match 99.5% or more and one sampled
+    # program right 95% of the time, on every stage; measured on a
+    # shared 2-core CPU, one thread: about 34 s, greedy 100/100/100%,
+    # sampled 97.2/97.0/97.9% (agentlib's run of seed 0, the whole
+    # budget: 100/100/100%, sampled 96.2/95.6/97.7%)
     scores = one.evaluate(one.train(seed=0))
     assert min(scores["greedy"]) >= 0.995
-    assert min(scores["sampled"]) >= 0.80
+    assert min(scores["sampled"]) >= 0.95
