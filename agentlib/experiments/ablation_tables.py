@@ -96,3 +96,41 @@ def format_length_table(result: dict) -> str:
             f"{row['variant']:14} {row['solved']:>3}/{row['seeds']}  "
             f"{cells} {row['episodes']['median'] / 1000:>7.0f}k")
     return "\n".join(lines)
+
+
+def signed(value: float) -> str:
+    """A difference in percentage points, with its sign."""
+    return f"{100 * value:+.1f}"
+
+
+def format_difference(difference: dict) -> str:
+    """``+1.2 [-0.3, +2.8]``: the mean paired difference and its 95%
+    bootstrap interval, in points; ``-`` for the defaults themselves."""
+    if difference["seeds"] == 0 or difference["mean"] is None:
+        return "-"
+    return (f"{signed(difference['mean'])} [{signed(difference['low'])}, "
+            f"{signed(difference['high'])}]")
+
+
+def format_paired_table(result: dict, reference: str = "default") -> str:
+    """The last stage at the fixed budget, one line per variant: the
+    seeds, the median greedy and sampled exact match and mean return,
+    and the paired differences from ``reference`` with their
+    intervals."""
+    lines = ["last stage, median of the seeds: exact match (%) and mean "
+             "return;",
+             f"difference from the {reference}s in points, paired by "
+             "seed: mean [95% interval]",
+             f"{'variant':14} {'n':>2} {'greedy':>6} {'sampled':>7} "
+             f"{'return':>6} {'greedy diff.':>20} {'sampled diff.':>20}"]
+    for row in result["summary"]:
+        paired = row["paired"]
+        same = row["variant"] == reference
+        lines.append(
+            f"{row['variant']:14} {row['seeds']:>2} "
+            f"{percent(row['accuracy'][-1]['median']):>6} "
+            f"{percent(row['sampled'][-1]['median']):>7} "
+            f"{row['mean_return']['median']:>6.2f} "
+            + " ".join(f"{'-' if same else format_difference(paired[k]):>20}"
+                       for k in ("accuracy", "sampled")))
+    return "\n".join(lines)

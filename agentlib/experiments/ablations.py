@@ -21,7 +21,6 @@ on the lengths it never trained on.
 import argparse
 import json
 import multiprocessing
-import statistics
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -41,7 +40,7 @@ from agentlib.devices import (
     resolve_device,
 )
 from agentlib.errors import AgentlibError, check_choice, check_seed
-from agentlib.experiments import measured
+from agentlib.experiments import ablation_summary, measured
 from agentlib.experiments.ablation_tables import (
     format_table,
 )
@@ -214,57 +213,11 @@ def run_record(name: str, result: TrainResult) -> dict:
     return record
 
 
-def spread(values: list) -> dict:
-    """Median, min and max of the numbers in ``values`` (None skipped),
-    and how many there were."""
-    numbers = [v for v in values if v is not None]
-    if not numbers:
-        return {"median": None, "min": None, "max": None, "count": 0}
-    return {"median": statistics.median(numbers), "min": min(numbers),
-            "max": max(numbers), "count": len(numbers)}
-
-
 def summarise(runs: list[dict], task: str = "arithmetic") -> list[dict]:
     """One row per variant of ``task``, in the order they ran."""
-    rows = []
-    for name in dict.fromkeys(run["variant"] for run in runs):
-        mine = [run for run in runs if run["variant"] == name]
-        stages = range(len(mine[0]["accuracy"]))
-        row = {
-            "variant": name, "description": variants_of(task)[name][0],
-            "seeds": len(mine),
-            "solved": sum(run["solved"] for run in mine),
-            "accuracy": [spread([run["accuracy"][s] for run in mine])
-                         for s in stages],
-            "sampled": [spread([run["sampled"][s] for run in mine
-                                if run.get("sampled")]) for s in stages],
-            "episodes_to_99": [
-                spread([run["episodes_to_99"][s] for run in mine])
-                for s in stages
-            ],
-            "seconds": spread([run["seconds"] for run in mine]),
-            "episodes": spread([run.get("episodes") for run in mine]),
-        }
-        if "held_out" in mine[0]:
-            row.update(held_out_rows(mine))
-        rows.append(row)
-    return rows
-
-
-def held_out_rows(mine: list[dict]) -> dict:
-    """The expression task's extra columns of one variant: its lengths,
-    and greedy and sampled exact match at each held-out one."""
-    first = mine[0]
-    width = range(len(first["held_out"]))
-    row = {"held_out": [spread([run["held_out"][s] for run in mine])
-                        for s in width]}
-    if "lengths" in first:
-        row.update(
-            lengths=first["lengths"],
-            held_out_lengths=first["held_out_lengths"],
-            held_out_sampled=[spread([run["held_out_sampled"][s]
-                                      for run in mine]) for s in width])
-    return row
+    return ablation_summary.summarise(runs, {
+        name: description
+        for name, (description, _) in variants_of(task).items()})
 
 
 def describe_run(run: dict) -> str:

@@ -6,7 +6,12 @@ import torch
 
 from agentlib import cli
 from agentlib.errors import AgentlibError
-from agentlib.experiments import ablation_tables, ablations, measured
+from agentlib.experiments import (
+    ablation_summary,
+    ablation_tables,
+    ablations,
+    measured,
+)
 
 TINY = dict(max_episodes=512, eval_every=1, eval_size=50,
             final_eval_size=100)
@@ -36,9 +41,9 @@ def test_episodes_to_finds_the_first_record_at_the_level():
 
 
 def test_spread_skips_runs_that_never_got_there():
-    assert ablations.spread([30, None, 10, 20]) == {
+    assert ablation_summary.spread([30, None, 10, 20]) == {
         "median": 20, "min": 10, "max": 30, "count": 3}
-    assert ablations.spread([None])["count"] == 0
+    assert ablation_summary.spread([None])["count"] == 0
 
 
 def test_summary_counts_solved_runs_per_variant():
