@@ -1,9 +1,10 @@
 """Learning curves from a training history (see ``TrainResult.history``).
 
-Two figures every training chapter needs: greedy exact match per stage
-on held-out problems against episodes, with the curriculum's current
-stage shaded; and the per-update training signals (mean return, sampled
-exact match, the losses). One more for inspection: the agent's action
+Two figures every training chapter needs: exact match per stage on the
+validation problems against episodes, greedy and (on request) sampled,
+with the curriculum's current stage shaded; and the per-update training
+signals (mean return, sampled exact match, the losses), with the
+curriculum's promotions marked. One more for inspection: the agent's action
 probabilities at each step of one episode, as a heatmap; for the
 ablations, one panel of learning curves per variant, a line per seed.
 And one diagram, drawn rather than measured: the loop of agent and
@@ -11,10 +12,12 @@ machine.
 """
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.patches import FancyBboxPatch, Rectangle
+from matplotlib.ticker import FuncFormatter
 
 from agentlib.agent.result import TrainResult
 from agentlib.errors import AgentlibError, is_number
@@ -25,6 +28,8 @@ STAGE_COLORS = ("tab:blue", "tab:orange", "tab:green")
 SIGNALS = ("reward", "exact", "pg_loss", "v_loss", "entropy")
 PANELS_PER_ROW = 3
 """At most three panels side by side: 7.5 inches, the page's column."""
+THOUSANDS = FuncFormatter(lambda x, _: f"{x / 1000:g}k" if x else "0")
+"""Episode ticks in thousands: 300k, not 300000."""
 
 
 def records_of(history: History) -> list[dict]:
@@ -86,41 +91,79 @@ def shade_stages(ax: Axes, history: list[dict]) -> None:
 
 
 def plot_accuracy(
-    history: History, ax: Axes | None = None, title: str = ""
+    history: History, ax: Axes | None = None, title: str = "",
+    sampled: bool = False,
 ) -> Axes:
-    """Held-out greedy exact match per stage against episodes."""
+    """Greedy exact match per stage on the validation problems against
+    episodes; with ``sampled``, the sampled policy's too, dashed."""
     history = check_history(records_of(history))
     ax = ax if ax is not None else plt.subplots(figsize=(7, 3.5))[1]
     records = evaluated(history)
+    if sampled and any("sampled" not in record for record in records):
+        raise AgentlibError(
+            "history's checks have no sampled exact match; pass "
+            "sampled=False, or a history from this version of train")
     episodes = [record["episodes"] for record in records]
-    for stage, color in enumerate(STAGE_COLORS):
-        accuracy = [record["accuracy"][stage] for record in records]
-        ax.plot(episodes, accuracy, color=color, label=f"stage {stage}")
+    kinds = [("accuracy", "-", ", greedy" if sampled else "")]
+    kinds += [("sampled", "--", ", sampled")] if sampled else []
+    for key, style, suffix in kinds:
+        for stage, color in enumerate(STAGE_COLORS):
+            ax.plot(episodes, [record[key][stage] for record in records],
+                    style, color=color, label=f"stage {stage}{suffix}")
     shade_stages(ax, history)
-    ax.set(xlabel="training episodes", ylabel="greedy exact match",
+    ax.set(xlabel="training episodes",
+           ylabel="exact match" if sampled else "greedy exact match",
            ylim=(-0.02, 1.02), title=title)
-    ax.legend(loc="lower right")
+    ax.xaxis.set_major_formatter(THOUSANDS)
+    ax.legend(loc="lower right", ncols=2 if sampled else 1)
     return ax
 
 
+def promotions(history: list[dict]) -> list[tuple[int, int]]:
+    """(episodes, new stage) for each promotion: the episodes at the
+    check that promoted, the last update of the stage before."""
+    return [(record["episodes"], after["stage"])
+            for record, after in pairwise(history)
+            if after.get("stage") != record.get("stage")]
+
+
+def mark_promotions(ax: Axes, history: list[dict]) -> None:
+    """A dotted line at each promotion, in the new stage's colour."""
+    for episodes, stage in promotions(history):
+        ax.axvline(episodes, color=STAGE_COLORS[stage], ls=":", lw=1.2,
+                   label=f"promoted to stage {stage}")
+
+
 def plot_signals(
-    history: History, keys: tuple[str, ...] = SIGNALS
+    history: History, keys: tuple[str, ...] = SIGNALS, title: str = "",
 ) -> plt.Figure:
-    """One small panel per per-update signal, against episodes."""
+    """One small panel per per-update signal, against episodes, with the
+    promotions marked; their legend takes a spare slot when there is
+    one, else the first panel."""
     history = records_of(history)
     keys = check_signals(history, keys)
     rows = -(-len(keys) // PANELS_PER_ROW)
     columns = min(len(keys), PANELS_PER_ROW)
     fig, grid = plt.subplots(rows, columns, squeeze=False,
-                             figsize=(2.5 * columns, 2.4 * rows))
+                             figsize=(2.5 * columns,
+                                      2.4 * rows + (0.3 if title else 0)))
     axes = list(grid.flat)
-    for spare in axes[len(keys):]:
-        fig.delaxes(spare)
     episodes = [record["episodes"] for record in history]
     for ax, key in zip(axes, keys, strict=False):
         ax.plot(episodes, [record[key] for record in history], lw=0.8)
+        mark_promotions(ax, history)
         ax.set(title=key, xlabel="episodes")
+        ax.xaxis.set_major_formatter(THOUSANDS)
+    fig.suptitle(title)
     fig.tight_layout()
+    handles, labels = axes[0].get_legend_handles_labels()
+    if handles and len(axes) > len(keys):
+        fig.legend(handles, labels, loc="center",
+                   bbox_to_anchor=axes[-1].get_position().bounds)
+    elif handles:
+        axes[0].legend(fontsize="small")
+    for spare in axes[len(keys):]:
+        fig.delaxes(spare)
     return fig
 
 

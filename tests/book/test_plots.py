@@ -11,17 +11,19 @@ from agentlib.errors import AgentlibError  # noqa: E402
 from agentlib.tasks.arithmetic import TOOLS  # noqa: E402
 
 
-def record(update: int, stage: int, accuracy=None) -> dict:
+def record(update: int, stage: int, accuracy=None, sampled=None) -> dict:
     """A history record with constant signals."""
     out = {"update": update, "episodes": 100 * update, "stage": stage,
            **{key: 0.5 for key in plots.SIGNALS}}
     if accuracy is not None:
         out["accuracy"] = accuracy
+    if sampled is not None:
+        out["sampled"] = sampled
     return out
 
 
-HISTORY = [record(1, 0), record(2, 0, [0.5, 0.0, 0.0]), record(3, 1),
-           record(4, 1, [1.0, 0.4, 0.1])]
+HISTORY = [record(1, 0), record(2, 0, [0.5, 0.0, 0.0], [0.3, 0.0, 0.0]),
+           record(3, 1), record(4, 1, [1.0, 0.4, 0.1], [0.9, 0.2, 0.0])]
 
 
 def test_accuracy_plot_has_one_line_per_stage_over_evaluations():
@@ -31,6 +33,58 @@ def test_accuracy_plot_has_one_line_per_stage_over_evaluations():
         "stage 0", "stage 1", "stage 2"]
     assert list(lines[1].get_xdata()) == [200, 400]
     assert list(lines[1].get_ydata()) == [0.0, 0.4]
+
+
+def test_sampled_curves_are_dashed_beside_the_greedy_ones():
+    ax = plots.plot_accuracy(HISTORY, sampled=True)
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert list(lines) == [f"stage {stage}, {kind}"
+                           for kind in ("greedy", "sampled")
+                           for stage in range(3)]
+    greedy, sampled = lines["stage 0, greedy"], lines["stage 0, sampled"]
+    assert list(greedy.get_ydata()) == [0.5, 1.0]
+    assert list(sampled.get_ydata()) == [0.3, 0.9]
+    assert greedy.get_linestyle() == "-" and sampled.get_linestyle() == "--"
+    assert sampled.get_color() == greedy.get_color() == "tab:blue"
+    assert ax.get_ylabel() == "exact match"
+    assert plots.plot_accuracy(HISTORY).get_ylabel() == "greedy exact match"
+
+
+def test_sampled_curves_need_sampled_checks():
+    history = [record(1, 0, [0.5, 0.0, 0.0])]
+    with pytest.raises(AgentlibError, match="no sampled exact match"):
+        plots.plot_accuracy(history, sampled=True)
+
+
+def test_promotions_are_the_checks_after_which_the_stage_changed():
+    history = [*HISTORY, record(5, 2), record(6, 2, [1.0, 1.0, 0.2])]
+    assert plots.promotions(HISTORY) == [(200, 1)]
+    assert plots.promotions(history) == [(200, 1), (400, 2)]
+    assert plots.promotions(HISTORY[:2]) == []
+
+
+def test_signal_panels_mark_each_promotion_in_the_new_stages_colour():
+    history = [*HISTORY, record(5, 2), record(6, 2, [1.0, 1.0, 0.2])]
+    fig = plots.plot_signals(history, ("reward", "entropy"), title="t")
+    for ax in fig.axes:
+        marks = ax.get_lines()[1:]  # after the signal itself
+        assert [list(mark.get_xdata()) for mark in marks] == [
+            [200, 200], [400, 400]]
+        assert [mark.get_color() for mark in marks] == [
+            plots.STAGE_COLORS[1], plots.STAGE_COLORS[2]]
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels == ["promoted to stage 1", "promoted to stage 2"]
+    assert fig.get_suptitle() == "t"
+    matplotlib.pyplot.close(fig)
+
+
+def test_the_promotion_legend_takes_the_spare_slot():
+    fig = plots.plot_signals(HISTORY, plots.SIGNALS)
+    assert len(fig.legends) == 1
+    assert all(ax.get_legend() is None for ax in fig.axes)
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert texts == ["promoted to stage 1"]
+    matplotlib.pyplot.close(fig)
 
 
 def test_stage_spans_are_shaded_once_per_curriculum_stage():
