@@ -33,9 +33,9 @@ from agentlib.experiments.ablations import (
 
 LRS = (1e-3, 1e-2)
 ENTROPIES = (0.05, 0.3)
-SEEDS = (0, 1, 2)
+SEEDS = (0, 1)
 FAILING = ("fixed", "answer-shaping", "no-shaping", "entropy-0.01",
-           "article-reward", "digit-actions", "open-loop-3e-3")
+           "article-reward", "digit-actions", "1-step", "open-loop-3e-3")
 """The first task's variants that fail at the book's settings."""
 
 
@@ -119,7 +119,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="default: 0.05 0.3")
     parser.add_argument("--seeds", nargs="+", type=int,
                         default=list(SEEDS), metavar="S",
-                        help="default: 0 1 2")
+                        help="default: 0 1")
     parser.add_argument("--jobs", type=int, default=1,
                         help="processes in parallel (default: 1)")
     parser.add_argument("--out", metavar="PATH",
