@@ -80,7 +80,7 @@ def plot_variant_bands(result: dict, variants: list[str], stage: int = 2,
         draw_panel(ax, name, grouped[name], stage, (episodes, median))
     for ax in axes[len(variants):]:
         ax.axis("off")
-    axes[0].legend(fontsize=7, loc="lower right")
+    axes[0].legend(fontsize=8, loc="lower right")
     fig.supxlabel("thousand episodes", fontsize=9)
     fig.supylabel(f"validation exact match, stage {stage}", fontsize=9)
     if title:

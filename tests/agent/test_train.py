@@ -609,7 +609,7 @@ def test_the_final_scores_use_the_final_seed_and_size(monkeypatch):
 
     monkeypatch.setattr(evaluate, "test_accuracy", test_accuracy)
     run = train_module.start_run(TrainConfig(seed=3, **TINY))
-    history = [{"update": 1}, {"update": 2}]
+    history = [{"update": 1, "reward": 1.0}, {"update": 2, "reward": 2.0}]
     start = time.perf_counter() - 5.0
     result = train_module.final_result(run, history, start)
     assert calls == [(4, 10_003, False, False), (4, 10_003, True, False),
@@ -625,6 +625,8 @@ def test_the_final_scores_use_the_final_seed_and_size(monkeypatch):
     assert 5.0 <= result.train_seconds <= result.seconds
     assert result.summary()["train_seconds"] == round(
         result.train_seconds, 3)
+    # the mean return of the last eval_every (2) updates' batches
+    assert result.summary()["mean_return"] == 1.5
 
 
 def test_train_live_labels_its_line_only_when_given_a_label(capsys):
