@@ -29,9 +29,9 @@ def format_table(result: dict) -> str:
     lines = [
         f"{result['machine']['device']} ({result['machine']['name']}), "
         f"seeds {result['seeds']}",
-        f"to {result['level']:.0%}: median episodes to {result['level']:.0%} "
-        f"held-out, and the seeds that got there",
-        "final: exact match (%), median / worst seed",
+        f"to {result['level']:.0%}: median episodes until greedy "
+        f"validation {result['level']:.0%}, and the seeds that got there",
+        "final: greedy exact match (%), median / worst seed",
         f"{'variant':14} {'solved':>6} " + " ".join(
             f"{f's{s} to 99%':>9}" for s in stages
         ) + " " + " ".join(f"{f's{s} final':>10}" for s in stages),

@@ -15,7 +15,8 @@ from agentlib.files import check_writable, write_atomically
 DATA_DIR = Path(__file__).parent.parent / "data"
 REQUIRED_KEYS = {"bench": "rows", "ablations": "summary", "train": "runs",
                  "planning": "lengths", "ladder": "one_bit",
-                 "stopping": "summary", "trap": "runs"}
+                 "stopping": "summary", "trap": "runs",
+                 "sweep": "summary"}
 """The key every stored file of each kind (its name's prefix) has."""
 
 
