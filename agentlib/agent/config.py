@@ -104,6 +104,9 @@ class TrainConfig:
     sampled_threshold: float = 0.97
     """Validation exact match of the sampled policy that the ``sampled``
     rule waits for on every stage."""
+    check_sampled: bool = True
+    """Score the sampled policy at every check, beside the greedy one
+    (the ``sampled`` rule needs it; it costs about a fifth more time)."""
     stop_threshold: float = 1.0
     """Validation accuracy the ``greedy`` rule waits for on every
     stage; above 1, never: train for the whole budget."""
@@ -159,7 +162,7 @@ CHECK_SEED = 5_000
 COUNTS = ("d_model", "batch_size", "max_episodes", "eval_every",
           "eval_size")
 FRACTIONS = ("gamma", "gae_lambda", "replay", "promote_threshold")
-FLAGS = ("use_stage", "allow_digit_actions", "cuda_graph")
+FLAGS = ("use_stage", "allow_digit_actions", "cuda_graph", "check_sampled")
 
 
 def check_numbers(config: TrainConfig) -> None:
@@ -214,6 +217,10 @@ def check_config(config: TrainConfig) -> TrainConfig:
     check_choice("baseline", config.baseline, a2c.BASELINES)
     check_choice("policy", config.policy, POLICIES)
     check_choice("stop_rule", config.stop_rule, STOP_RULES)
+    if config.stop_rule == "sampled" and not config.check_sampled:
+        raise AgentlibError(
+            "stop_rule 'sampled' reads the sampled policy's checks; set "
+            "check_sampled=True or choose another stop_rule")
     if config.policy == "open-loop":
         open_loop.check_task(config.task)
     check_seed(config.seed, room=FINAL_EVAL_SEED)

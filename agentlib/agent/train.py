@@ -228,12 +228,15 @@ def to_python(records: list[dict]) -> list[dict]:
 
 def check(run: Run) -> dict:
     """Exact match per stage on the validation problems: ``accuracy``
-    of the greedy policy, ``sampled`` of one program drawn from it."""
+    of the greedy policy and, with ``check_sampled``, ``sampled`` of
+    one program drawn from it."""
     problems = run.held_out
-    sampled = evaluate.sampled_correct(run.model, problems, run.checks)
-    return {"accuracy": evaluate.greedy_accuracy(run.model, problems),
-            "sampled": evaluate.accuracy_by_stage(
-                sampled, problems.stage, len(run.task.stages))}
+    record = {"accuracy": evaluate.greedy_accuracy(run.model, problems)}
+    if run.config.check_sampled:
+        sampled = evaluate.sampled_correct(run.model, problems, run.checks)
+        record["sampled"] = evaluate.accuracy_by_stage(
+            sampled, problems.stage, len(run.task.stages))
+    return record
 
 
 def mastered(run: Run, record: dict) -> bool:

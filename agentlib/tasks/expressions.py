@@ -166,7 +166,7 @@ class ExpressionTask:
                 "shaping": "terms", "entropy_coef": 0.05,
                 "progress_scale": 1.0, "promote_threshold": 0.99,
                 "gamma": 0.99, "stop_rule": "budget",
-                "max_episodes": 100_000}
+                "check_sampled": False, "max_episodes": 100_000}
     """Changes to the book's training defaults (see ``config``). The
     discount makes a step that does nothing cost something, and the
     fixed budget trains past the first greedy success: together they

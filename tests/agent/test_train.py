@@ -273,6 +273,18 @@ def test_the_sampled_rule_reads_the_sampled_policy(stage, sampled,
     assert train_module.mastered(run, record) is expected
 
 
+def test_checks_score_the_sampled_policy_only_when_asked():
+    config = TrainConfig(device="cpu", eval_size=8, stop_rule="budget",
+                         check_sampled=False)
+    run = train_module.start_run(config)
+    assert set(train_module.check(run)) == {"accuracy"}
+    run = train_module.start_run(
+        dataclasses.replace(config, check_sampled=True))
+    record = train_module.check(run)
+    assert set(record) == {"accuracy", "sampled"}
+    assert len(record["sampled"]) == 3
+
+
 def test_the_budget_rule_never_stops_early():
     run = run_at(2, stop_rule="budget")
     record = {"accuracy": [1.0] * 3, "sampled": [1.0] * 3}
