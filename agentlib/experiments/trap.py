@@ -205,11 +205,13 @@ def format_table(result: dict) -> str:
     """One line per seed: shares of the greedy stage-2 programs and the
     entropy at promotion, and stage-2 episodes to 99% (greedy) with and
     without the curriculum."""
-    lines = ["greedy programs on stage-2 problems when the curriculum "
-             "promotes to stage 2",
+    lines = ["greedy programs on stage-2 problems at the promotion to "
+             "stage 2;",
+             "then stage-2 episodes to 99% greedy on stage 2; stage 2 "
+             "alone's",
              f"{'seed':>4} {'promoted':>9} {'stage0':>7} {'stage1':>7} "
              f"{'solution':>8} {'other':>6} {'entropy':>7} "
-             f"{'stage 2 to 99%':>15} {'alone':>7}"]
+             f"{'to 99%':>7} {'alone':>7}"]
     for run in result["runs"]:
         shares = run["at_promotion"]
         entropy = "-" if run["entropy"] is None else f"{run['entropy']:.2f}"
@@ -218,7 +220,7 @@ def format_table(result: dict) -> str:
             + " ".join(f"{shares[key]:>7.1%}" for key in SHORTCUTS)
             + f" {shares['the solution']:>8.1%} {shares['other']:>6.1%} "
             f"{entropy:>7} "
-            f"{thousands(run['curriculum_stage2_episodes']):>15} "
+            f"{thousands(run['curriculum_stage2_episodes']):>7} "
             f"{thousands(run['alone_episodes']):>7}")
     return "\n".join(lines)
 

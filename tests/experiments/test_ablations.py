@@ -173,3 +173,33 @@ def test_the_sampled_table_sets_sampled_beside_greedy():
     assert lines[-1].split() == ["default", "100", "100", "100",
                                  "50.0", "50.0", "50.0"]
     assert max(map(len, lines)) <= 79
+
+
+def test_a_difference_prints_its_mean_and_interval_in_points():
+    difference = {"mean": 0.0071, "low": 0.0032, "high": 0.0119,
+                  "seeds": 10}
+    assert ablation_tables.format_difference(difference) == (
+        "+0.7 [+0.3, +1.2]")
+    unpaired = {"mean": None, "low": None, "high": None, "seeds": 0}
+    assert ablation_tables.format_difference(unpaired) == "-"
+
+
+def paired_run(variant: str, seed: int, sampled: float) -> dict:
+    return {"variant": variant, "seed": seed, "solved": True,
+            "accuracy": [1.0, 1.0, 1.0], "sampled": [0.9, 0.9, sampled],
+            "episodes_to_99": [1, 2, 3], "sampled_to_95": [1, 2, None],
+            "seconds": 1.0, "episodes": 300, "mean_return": 2.4}
+
+
+def test_the_paired_table_compares_each_variant_with_the_defaults():
+    runs = [paired_run("default", s, v) for s, v in enumerate([0.9, 0.8])]
+    runs += [paired_run("loo", s, v) for s, v in enumerate([0.95, 0.85])]
+    rows = ablation_summary.summarise(runs, {"default": "d", "loo": "l"})
+    assert rows[1]["paired"]["sampled"]["mean"] == pytest.approx(0.05)
+    assert rows[1]["sampled_to_95"][2]["count"] == 0
+    lines = ablation_tables.format_paired_table(
+        {"summary": rows}).splitlines()
+    assert lines[-2].split()[-1] == "-"  # the defaults themselves
+    assert lines[-1].split() == ["loo", "2", "100", "90.0", "2.40", "+5.0",
+                                 "[+5.0,", "+5.0]"]
+    assert max(map(len, lines)) <= 72

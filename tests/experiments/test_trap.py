@@ -58,10 +58,10 @@ def test_the_table_has_one_line_per_seed():
            "entropy": 0.987, "curriculum_stage2_episodes": 46_080,
            "alone_episodes": None}
     lines = trap.format_table({"runs": [run]}).splitlines()
-    assert len(lines) == 3
-    assert "58.1%" in lines[2] and "46.1k" in lines[2]
-    assert " 0.99 " in lines[2] and lines[2].endswith("never")
-    assert max(map(len, lines)) <= 79
+    assert len(lines) == 4
+    assert "58.1%" in lines[3] and "46.1k" in lines[3]
+    assert " 0.99 " in lines[3] and lines[3].endswith("never")
+    assert max(map(len, lines)) <= 72
 
 
 def test_the_controls_table_has_a_column_per_control_and_medians():
