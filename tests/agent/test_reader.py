@@ -149,3 +149,15 @@ def test_a_tiny_run_trains_through_the_same_loop():
     summary = result.summary()
     assert summary["task"] == "expressions-read"
     assert set(summary["generalization"]) == {"6", "8", "16", "32", "64"}
+
+
+def test_a_saved_reader_loads_and_solves_as_before(tmp_path):
+    from agentlib.agent import checkpoint, solve
+
+    torch.manual_seed(0)
+    reader = Reader(ReaderConfig(d_model=8))
+    path = checkpoint.save(reader, tmp_path / "reader.pt")
+    loaded = checkpoint.load(path, "cpu")
+    assert isinstance(loaded, Reader)
+    lines = ["3+4*5", "2*3-1+4"]
+    assert solve.solve(loaded, lines) == solve.solve(reader.eval(), lines)
