@@ -215,6 +215,21 @@ def check_budget(config: TrainConfig) -> None:
         )
 
 
+def check_policy_task(config: TrainConfig) -> None:
+    """Raise unless the policy can act in the task: a table needs a
+    fixed horizon; the reader reads expressions through their read
+    view, which is its alone."""
+    if config.policy == "open-loop":
+        open_loop.check_task(config.task)
+    if config.policy == "reader" and config.task not in READ_VIEWS:
+        raise AgentlibError(
+            f"the reader reads {', '.join(READ_VIEWS)}, not {config.task}")
+    if config.policy != "reader" and config.task in READ_VIEWS.values():
+        raise AgentlibError(
+            f"task {config.task} is the reader's view; use "
+            f"policy='reader' with its task")
+
+
 def check_config(config: TrainConfig) -> TrainConfig:
     """Return ``config`` if its choices and sizes make sense, else raise
     (:class:`TrainConfig` runs it when made)."""
@@ -228,15 +243,7 @@ def check_config(config: TrainConfig) -> TrainConfig:
         raise AgentlibError(
             "stop_rule 'sampled' reads the sampled policy's checks; set "
             "check_sampled=True or choose another stop_rule")
-    if config.policy == "open-loop":
-        open_loop.check_task(config.task)
-    if config.policy == "reader" and config.task not in READ_VIEWS:
-        raise AgentlibError(
-            f"the reader reads {', '.join(READ_VIEWS)}, not {config.task}")
-    if config.policy != "reader" and config.task in READ_VIEWS.values():
-        raise AgentlibError(
-            f"task {config.task} is the reader's view; use "
-            f"policy='reader' with its task")
+    check_policy_task(config)
     check_seed(config.seed, room=FINAL_EVAL_SEED)
     if config.use_stage and get_task(config.task).held_out_stages:
         raise AgentlibError(

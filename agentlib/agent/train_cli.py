@@ -23,9 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         choices=tuple(TASKS),
                         help="what to learn (default: %(default)s)")
     parser.add_argument("--agent", default=TrainConfig.policy,
-                        choices=POLICIES,
-                        help="which agent (default: %(default)s; reader "
-                        "reads an expression once, --task expressions)")
+                        choices=POLICIES, help="default: %(default)s")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of weights, problems and actions")
     parser.add_argument("--device", default="auto", type=device_arg,
