@@ -28,7 +28,7 @@ from typing import Literal
 import torch
 import torch.nn as nn
 
-from agentlib.agent.policy import Policy
+from agentlib.agent.policy import Policy, device_of
 from agentlib.errors import AgentlibError, check_choice, is_integer
 from agentlib.tasks import Problems
 from agentlib.tasks.machine import Machine
@@ -70,8 +70,8 @@ def rollout(
     score = score or task.score
     state = task.reset(problems)
     worth = score(state, problems)
-    h = model.initial_state(problems)  # (B, d)
-    action = model.start_action(len(problems), h.device)
+    h = model.initial_state(problems)  # (B, d), or the policy's own
+    action = model.start_action(len(problems), device_of(model))
     steps = []
     for _ in range(task.horizon(problems)):
         running = (~state.done).float()

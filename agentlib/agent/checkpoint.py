@@ -13,12 +13,17 @@ from pathlib import Path
 import torch
 
 from agentlib.agent.model import ActorCritic, ActorCriticConfig
+from agentlib.agent.reader import Reader, ReaderConfig
 from agentlib.devices import resolve_device
 from agentlib.errors import AgentlibError
 from agentlib.files import check_writable, write_atomically
 
 FORMAT = "agentlib.actor-critic"
 VERSION = 1
+AGENTS = {"actor-critic": (ActorCritic, ActorCriticConfig),
+          "reader": (Reader, ReaderConfig)}
+"""The agents a checkpoint can hold, by its ``agent`` key (files
+without one hold the actor-critic)."""
 
 
 def first_lines(error: Exception) -> str:
@@ -32,11 +37,13 @@ def check_save_path(path: str | Path) -> Path:
     return check_writable(path, "a checkpoint")
 
 
-def save(model: ActorCritic, path: str | Path) -> Path:
-    """Write ``model``'s config and weights to ``path``, atomically."""
+def save(model: ActorCritic | Reader, path: str | Path) -> Path:
+    """Write ``model``'s kind, config and weights to ``path``,
+    atomically."""
     path = check_save_path(path)
+    agent = "reader" if isinstance(model, Reader) else "actor-critic"
     data = {
-        "format": FORMAT, "version": VERSION,
+        "format": FORMAT, "version": VERSION, "agent": agent,
         "config": dataclasses.asdict(model.config),
         "state_dict": {k: v.cpu() for k, v in model.state_dict().items()},
     }
@@ -71,11 +78,16 @@ def read(path: str | Path) -> dict:
     return data
 
 
-def load(path: str | Path, device: str = "auto") -> ActorCritic:
+def load(path: str | Path, device: str = "auto"
+         ) -> ActorCritic | Reader:
     """The agent saved in ``path``, on ``device``, in eval mode."""
     data = read(path)
+    agent = data.get("agent", "actor-critic")
+    if agent not in AGENTS:
+        raise AgentlibError(f"{path} holds an unknown agent {agent!r}")
+    kind, config = AGENTS[agent]
     try:
-        model = ActorCritic(ActorCriticConfig(**data["config"]))
+        model = kind(config(**data["config"]))
         model.load_state_dict(data["state_dict"])
     except AgentlibError as error:
         raise AgentlibError(f"{path} holds a config that is not an agent's: "

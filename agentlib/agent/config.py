@@ -13,6 +13,7 @@ from typing import Literal
 from agentlib.agent import a2c, curriculum, evaluate, open_loop
 from agentlib.agent.curriculum import Curriculum
 from agentlib.agent.model import ActorCriticConfig
+from agentlib.agent.reader import READ_VIEWS, ReaderConfig
 from agentlib.errors import (
     AgentlibError,
     check_choice,
@@ -25,7 +26,7 @@ from agentlib.errors import (
 )
 from agentlib.tasks import TASKS, TaskName, get_task
 
-PolicyName = Literal["gru", "digit-blind", "open-loop"]
+PolicyName = Literal["gru", "digit-blind", "open-loop", "reader"]
 Shaping = Literal["none", "answer", "progress", "terms", "terms-invariant"]
 """Every task's shapings; each task accepts its own (``task.shapings``)."""
 StopRule = Literal["sampled", "greedy", "budget"]
@@ -49,7 +50,9 @@ class TrainConfig:
     policy: PolicyName = "gru"
     """``gru`` (the agent), or for ablations ``digit-blind`` (the GRU
     without the context's digits) or ``open-loop`` (a table of logits
-    per stage and step, :mod:`agentlib.agent.open_loop`)."""
+    per stage and step, :mod:`agentlib.agent.open_loop`); ``reader``
+    reads the expression once and moves a read head over it
+    (:mod:`agentlib.agent.reader`)."""
     batch_size: int = 256
     """Episodes per update."""
     lr: float = 3e-3
@@ -142,6 +145,10 @@ class TrainConfig:
             reads_digits=self.policy != "digit-blind",
         )
 
+    def reader_config(self) -> ReaderConfig:
+        """The reader's part of this config (``policy="reader"``)."""
+        return ReaderConfig(d_model=self.d_model, task=self.task)
+
     @property
     def num_updates(self) -> int:
         """Updates the episode budget allows."""
@@ -154,7 +161,7 @@ class TrainConfig:
         return cls(task=task, **{**get_task(task).defaults, **changes})
 
 
-POLICIES = ("gru", "digit-blind", "open-loop")
+POLICIES = ("gru", "digit-blind", "open-loop", "reader")
 FINAL_EVAL_SEED = 10_000
 """The final evaluation draws its problems from ``seed + 10_000``."""
 CHECK_SEED = 5_000
@@ -208,6 +215,21 @@ def check_budget(config: TrainConfig) -> None:
         )
 
 
+def check_policy_task(config: TrainConfig) -> None:
+    """Raise unless the policy can act in the task: a table needs a
+    fixed horizon; the reader reads expressions through their read
+    view, which is its alone."""
+    if config.policy == "open-loop":
+        open_loop.check_task(config.task)
+    if config.policy == "reader" and config.task not in READ_VIEWS:
+        raise AgentlibError(
+            f"the reader reads {', '.join(READ_VIEWS)}, not {config.task}")
+    if config.policy != "reader" and config.task in READ_VIEWS.values():
+        raise AgentlibError(
+            f"task {config.task} is the reader's view; use "
+            f"policy='reader' with its task")
+
+
 def check_config(config: TrainConfig) -> TrainConfig:
     """Return ``config`` if its choices and sizes make sense, else raise
     (:class:`TrainConfig` runs it when made)."""
@@ -221,8 +243,7 @@ def check_config(config: TrainConfig) -> TrainConfig:
         raise AgentlibError(
             "stop_rule 'sampled' reads the sampled policy's checks; set "
             "check_sampled=True or choose another stop_rule")
-    if config.policy == "open-loop":
-        open_loop.check_task(config.task)
+    check_policy_task(config)
     check_seed(config.seed, room=FINAL_EVAL_SEED)
     if config.use_stage and get_task(config.task).held_out_stages:
         raise AgentlibError(

@@ -5,7 +5,8 @@ GRU actor-critic (:class:`agentlib.agent.model.ActorCritic`), the
 open-loop table of the ablations
 (:class:`agentlib.agent.open_loop.OpenLoopPolicy`), or a later agent.
 A policy carries a recurrent state ``h`` of its own choosing from step
-to step; the engine only hands it back.
+to step (a tensor, or a tuple of tensors such as the reader's GRU state,
+token vectors and read head); the engine only hands it back.
 """
 
 import itertools
@@ -16,10 +17,13 @@ import torch
 
 from agentlib.tasks.interface import Problems, Task
 
-Step = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor,
-             torch.Tensor]
+State = torch.Tensor | tuple[torch.Tensor, ...]
+"""A policy's recurrent state, which the engine never reads."""
+Step = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, State]
 """``(action, log_prob, entropy, value, h)``: four (B,) tensors and the
-next state."""
+next state. A policy that makes more than one choice per step (the
+reader moves its read head too) returns the tool as ``action`` and the
+summed log-probabilities and entropies of all its choices."""
 
 
 class Policy(Protocol):
@@ -28,7 +32,7 @@ class Policy(Protocol):
     task: Task
     """The task it acts in: its tools size the action head."""
 
-    def initial_state(self, problems: Problems) -> torch.Tensor:
+    def initial_state(self, problems: Problems) -> State:
         """Each episode's first state, from its own problem."""
         ...
 
@@ -37,7 +41,7 @@ class Policy(Protocol):
         ...
 
     def get_action_and_value(
-        self, h: torch.Tensor, prev_action: torch.Tensor,
+        self, h: State, prev_action: torch.Tensor,
         action: torch.Tensor | None = None, greedy: bool = False,
         generator: torch.Generator | None = None,
         obs: torch.Tensor | None = None,

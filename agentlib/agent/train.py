@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from agentlib.agent import a2c, curriculum, evaluate, open_loop
+from agentlib.agent import a2c, curriculum, evaluate, open_loop, reader
 from agentlib.agent.config import CHECK_SEED, FINAL_EVAL_SEED, TrainConfig
 from agentlib.agent.graphs import GraphedUpdate
 from agentlib.agent.model import ActorCritic
@@ -105,6 +105,8 @@ def make_agent(
     if config.policy == "open-loop":
         model = open_loop.OpenLoopPolicy(
             open_loop.OpenLoopConfig(config.task)).to(device)
+    elif config.policy == "reader":
+        model = reader.Reader(config.reader_config()).to(device)
     else:
         model = ActorCritic(config.model_config()).to(device)
     optimizer = torch.optim.Adam(

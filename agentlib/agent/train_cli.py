@@ -9,7 +9,7 @@ import argparse
 import json
 
 from agentlib.agent import checkpoint, curriculum
-from agentlib.agent.config import TrainConfig
+from agentlib.agent.config import POLICIES, TrainConfig
 from agentlib.agent.result import print_summary
 from agentlib.agent.train import train
 from agentlib.devices import device_arg
@@ -22,6 +22,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--task", default=TrainConfig.task,
                         choices=tuple(TASKS),
                         help="what to learn (default: %(default)s)")
+    parser.add_argument("--agent", default=TrainConfig.policy,
+                        choices=POLICIES, help="default: %(default)s")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of weights, problems and actions")
     parser.add_argument("--device", default="auto", type=device_arg,
@@ -54,7 +56,7 @@ def command(args: argparse.Namespace) -> int:
     chosen = {"shaping": args.shaping, "curriculum": args.curriculum,
               "max_episodes": args.max_episodes}
     config = TrainConfig.for_task(
-        args.task, seed=args.seed, device=args.device,
+        args.task, seed=args.seed, device=args.device, policy=args.agent,
         batch_size=args.batch_size, cuda_graph=args.cuda_graph,
         **{k: v for k, v in chosen.items() if v is not None},
     )

@@ -16,12 +16,14 @@ from agentlib.tasks.interface import Problems, Task, check_task
 
 __all__ = ["TASKS", "Problems", "Task", "TaskName", "get_task"]
 
-TaskName = Literal["arithmetic", "expressions", "expressions-start"]
+TaskName = Literal["arithmetic", "expressions", "expressions-start",
+                   "expressions-read"]
 
 TASKS: dict[str, Task] = {
     "arithmetic": check_task(ArithmeticTask()),
     "expressions": check_task(ExpressionTask("step")),
     "expressions-start": check_task(ExpressionTask("start")),
+    "expressions-read": check_task(ExpressionTask("read")),
 }
 
 

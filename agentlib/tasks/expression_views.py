@@ -1,7 +1,9 @@
 """What Part IV's agent reads of an expression: at every step, the
 operators around its cursor and whether its registers are empty
 (:func:`observe`, the ``step`` view); or, once, the whole expression as
-tokens (:func:`token_ids`, the ``start`` view).
+tokens (:func:`token_ids`, the ``start`` view). The reader of Part V
+reads the tokens once and, at every step, only what its tools return:
+whether its registers are empty (:func:`registers`, the ``read`` view).
 """
 
 import torch
@@ -33,6 +35,17 @@ def observe(state: Machine, problems: Problems) -> torch.Tensor:
         NUM_LEFT + NUM_RIGHT + state.acc_empty.long(),
         NUM_LEFT + NUM_RIGHT + 2 + state.mem_empty.long(),
     ], 1)
+
+
+NUM_REGISTER_OBS = 4
+"""Ids of the ``read`` view: acc empty or not (0, 1), mem (2, 3)."""
+
+
+def registers(state: Machine) -> torch.Tensor:
+    """(B, 2) observation ids: whether acc and mem are empty, and
+    nothing of the cursor or the operators around it."""
+    return torch.stack([state.acc_empty.long(),
+                        2 + state.mem_empty.long()], 1)
 
 
 def token_ids(problems: Problems) -> tuple[torch.Tensor, torch.Tensor]:

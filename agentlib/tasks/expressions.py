@@ -76,7 +76,13 @@ from agentlib.tasks.expression_text import (
     solution,
     value,
 )
-from agentlib.tasks.expression_views import NUM_OBS, observe, token_ids
+from agentlib.tasks.expression_views import (
+    NUM_OBS,
+    NUM_REGISTER_OBS,
+    observe,
+    registers,
+    token_ids,
+)
 from agentlib.tasks.machine import Machine, is_correct, reset, run_steps
 from agentlib.tasks.sampling import stage_by_stage
 
@@ -147,10 +153,15 @@ def run_programs(problems: Problems, actions: torch.Tensor) -> Machine:
     return run_steps(step, problems, actions)
 
 
-VIEWS = ("step", "start")
+VIEWS = ("step", "start", "read")
 """What the agent reads: ``step``, the operators around its cursor and
 its registers at every step; ``start``, the whole expression once, in
-its first state."""
+its first state; ``read``, the whole expression once and, at every
+step, only whether its registers are empty (the reader's view,
+:mod:`agentlib.agent.reader`)."""
+NAMES = {"step": "expressions", "start": "expressions-start",
+         "read": "expressions-read"}
+"""The task's name under each view."""
 
 
 class ExpressionTask:
@@ -176,13 +187,14 @@ class ExpressionTask:
     def __init__(self, view: str = "step"):
         """The task with the agent reading as ``view`` says."""
         self.view = check_choice("view", view, VIEWS)
-        self.name = "expressions" if view == "step" else "expressions-start"
+        self.name = NAMES[view]
         self.start_token = NUM_TOOLS + 13
         self.num_tokens = self.start_token + 1
         self.max_context = START_CONTEXT
-        self.num_obs = NUM_OBS if view == "step" else 0
+        self.num_obs = {"step": NUM_OBS, "start": 0,
+                        "read": NUM_REGISTER_OBS}[view]
         self.held_out_lengths = (
-            HELD_OUT_LENGTHS if view == "step" else START_HELD_OUT_LENGTHS)
+            START_HELD_OUT_LENGTHS if view == "start" else HELD_OUT_LENGTHS)
         self.held_out_stages = tuple(
             n - MIN_OPERANDS for n in self.held_out_lengths)
 
@@ -200,18 +212,23 @@ class ExpressionTask:
 
     def observe(self, state: Machine, problems: Problems
                 ) -> torch.Tensor | None:
-        """What the agent reads this step, or None with the start view."""
+        """What the agent reads this step: (B, 4) ids with the step
+        view, (B, 2) register ids with the read view, else None."""
+        if self.view == "read":
+            return registers(state)
         return observe(state, problems) if self.view == "step" else None
 
     def context_tokens(self, problems: Problems
                        ) -> tuple[torch.Tensor, torch.Tensor]:
         """(B, L) tokens of the first state and where they are real
-        (L = 0 with the step view: the first state is the same for all)."""
+        (L = 0 with the step view: the first state is the same for all;
+        any length with the read view, whose reader has no position
+        table)."""
         tokens, real = token_ids(problems)
         tokens = tokens + NUM_TOOLS  # after the action ids
         if self.view == "step":
             return tokens[:, :0], real[:, :0]
-        if tokens.shape[1] > self.max_context:
+        if self.view == "start" and tokens.shape[1] > self.max_context:
             raise AgentlibError(
                 f"the start view reads at most {self.max_context} tokens "
                 f"(8 operands), got {tokens.shape[1]}")

@@ -1,0 +1,174 @@
+"""The reader: an agent that reads the expression once and keeps its
+own place in it with a read head it moves itself.
+
+It encodes the expression's tokens once, with an order-keeping local
+encoder (a 1-D convolution of window 3 over token embeddings without
+positions, so a token's vector says only what it is and what is beside
+it), followed by ``num_end`` END tokens, so that the head can step past
+the last operand and see that it is done. At every step a GRU cell
+reads its previous tool, what its tools returned (whether ``acc`` and
+``mem`` are empty: the task's ``read`` view, never the cursor or the
+operators around it) and the token vector under its hard read head;
+the policy and value heads read the GRU state and that vector. After
+choosing a tool it chooses the head's move, 0 to ``max_move`` tokens,
+from the vector it read and the tool just chosen: a second sampled
+action whose log-probability joins the tool's, so one policy gradient
+trains both, as glimpses are trained in recurrent attention models
+(Mnih et al., 2014, "Recurrent Models of Visual Attention").
+
+It is a :class:`agentlib.agent.policy.Policy`: the engine's rollout,
+loss and training run it unchanged; its state is a
+:class:`ReaderState`.
+"""
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from agentlib.agent.model import choose
+from agentlib.agent.policy import Step
+from agentlib.errors import AgentlibError, check_choice, check_count
+from agentlib.tasks import Problems, TaskName, get_task
+
+READ_VIEWS = {"expressions": "expressions-read"}
+"""The task each reader acts in: its task's ``read`` view."""
+
+
+@dataclass
+class ReaderConfig:
+    """Everything that shapes the reader, passed whole."""
+
+    d_model: int = 64
+    """Width of the embeddings, the token vectors and the GRU state."""
+    task: TaskName = "expressions"
+    """The task it reads (one of :data:`READ_VIEWS`)."""
+    num_end: int = 2
+    """END tokens after the expression."""
+    max_move: int = 2
+    """The head moves 0 to ``max_move`` tokens a step."""
+
+    def __post_init__(self):
+        """Check every field once, as the config is made."""
+        check_reader_config(self)
+
+
+def check_reader_config(config: ReaderConfig) -> ReaderConfig:
+    """Return ``config`` if it can shape a reader, else raise."""
+    check_count("d_model", config.d_model)
+    check_count("num_end", config.num_end)
+    check_count("max_move", config.max_move)
+    check_choice("task", config.task, tuple(READ_VIEWS))
+    return config
+
+
+class ReaderState(NamedTuple):
+    """The reader's recurrent state, one row per episode."""
+
+    h: torch.Tensor
+    """(B, d) the GRU state."""
+    memory: torch.Tensor
+    """(B, L, d) the token vectors, read once, END tokens included."""
+    head: torch.Tensor
+    """(B,) the token under the read head."""
+    last: torch.Tensor
+    """(B,) the last END token: the head stops there."""
+
+
+def move_head(head: torch.Tensor, move: torch.Tensor, last: torch.Tensor
+              ) -> torch.Tensor:
+    """(B,) the head moved forward by ``move``, clamped at ``last``."""
+    return torch.minimum(head + move, last)
+
+
+class Reader(nn.Module):
+    """Encoder, GRU cell, and the tool, value and move heads."""
+
+    def __init__(self, config: ReaderConfig):
+        """The layers, sized by config and the task's read view."""
+        super().__init__()
+        if not isinstance(config, ReaderConfig):  # checked when made
+            raise AgentlibError(
+                f"config must be a ReaderConfig, got {config!r}")
+        self.config = config
+        self.task = task = get_task(READ_VIEWS[config.task])
+        self.num_actions = len(task.tools)
+        self.end_token = task.num_tokens  # one more than the task's
+        d = config.d_model
+        self.token_emb = nn.Embedding(task.num_tokens + 1, d)
+        self.encoder = nn.Conv1d(d, d, kernel_size=3)
+        self.obs_emb = nn.Embedding(task.num_obs, d)
+        self.gru = nn.GRUCell(3 * d, d)
+        self.policy_head = nn.Linear(2 * d, self.num_actions)
+        self.value_head = nn.Linear(2 * d, 1)
+        self.move_head = nn.Sequential(
+            nn.Linear(2 * d, d), nn.Tanh(),
+            nn.Linear(d, config.max_move + 1))
+
+    def encode(self, problems: Problems) -> tuple[torch.Tensor,
+                                                  torch.Tensor]:
+        """(B, L, d) token vectors, END tokens after the expression and
+        in its padding, and (B,) the index of each row's last END."""
+        tokens, real = self.task.context_tokens(problems)  # (B, W)
+        tokens = torch.where(real, tokens, self.end_token)
+        # one END more than kept, so that the last END kept sees an END
+        # on its right whatever the batch's widest expression
+        ends = torch.full((len(tokens), self.config.num_end + 1),
+                          self.end_token, device=tokens.device)
+        tokens = torch.cat([tokens, ends], 1)  # (B, L + 1)
+        x = self.token_emb(tokens).transpose(1, 2)  # (B, d, L + 1)
+        x = F.pad(x, (1, 0))  # zeros before the first token
+        memory = torch.tanh(self.encoder(x)).transpose(1, 2)  # (B, L, d)
+        last = real.sum(1) + self.config.num_end - 1
+        return memory, last
+
+    def initial_state(self, problems: Problems) -> ReaderState:
+        """Read the expression once; the head on its first token."""
+        memory, last = self.encode(problems)
+        num, d = len(memory), self.config.d_model
+        h = memory.new_zeros(num, d)
+        head = torch.zeros_like(last)
+        return ReaderState(h, memory, head, last)
+
+    def start_action(self, num: int, device: torch.device) -> torch.Tensor:
+        """(B,) the token the GRU reads before its first action."""
+        return torch.full((num,), self.task.start_token, device=device)
+
+    def read(self, state: ReaderState) -> torch.Tensor:
+        """(B, d) the token vector under each row's head."""
+        rows = torch.arange(len(state.head), device=state.head.device)
+        return state.memory[rows, state.head]
+
+    def get_action_and_value(
+        self, h: ReaderState, prev_action: torch.Tensor,
+        action: torch.Tensor | None = None, greedy: bool = False,
+        generator: torch.Generator | None = None,
+        obs: torch.Tensor | None = None,
+    ) -> Step:
+        """Read under the head, choose a tool, then the head's move.
+
+        Returns ``(action, log_prob, entropy, value, state)``: the tool,
+        the summed log-probability and entropy of the tool and the
+        move, the value, and the state with the head moved. A given
+        ``action`` is scored; the move is still chosen (sampled, or the
+        argmax when ``greedy``).
+        """
+        if obs is None:
+            raise AgentlibError("the reader needs its task's read view")
+        read = self.read(h)  # (B, d)
+        x = torch.cat([self.token_emb(prev_action),
+                       self.obs_emb(obs).sum(1), read], 1)  # (B, 3d)
+        gru_h = self.gru(x, h.h)  # (B, d)
+        features = torch.cat([gru_h, read], 1)  # (B, 2d)
+        action, log_prob, entropy = choose(self.policy_head(features),
+                                           action, greedy, generator)
+        # the move sees what was read and the tool, not the GRU state
+        move_in = torch.cat([read, self.token_emb(action)], 1)  # (B, 2d)
+        move, move_log_prob, move_entropy = choose(
+            self.move_head(move_in), None, greedy, generator)
+        head = move_head(h.head, move, h.last)
+        value = self.value_head(features).squeeze(1)
+        return (action, log_prob + move_log_prob, entropy + move_entropy,
+                value, ReaderState(gru_h, h.memory, head, h.last))
