@@ -246,13 +246,22 @@ def mastered(run: Run, record: dict) -> bool:
     meets the stop rule at this check: the sampled policy's exact match
     at least ``sampled_threshold`` (``sampled``), or the greedy
     policy's at least ``stop_threshold`` (``greedy``)."""
-    config, stages = run.config, run.task.stages
-    if config.stop_rule == "budget" or run.stage != max(stages):
+    config = run.config
+    if config.stop_rule == "budget":
         return False
-    key, level = (("sampled", config.sampled_threshold)
-                  if config.stop_rule == "sampled"
-                  else ("accuracy", config.stop_threshold))
-    trained = curriculum.trained_stages(config.curriculum, stages)
+    if config.stop_rule == "sampled":
+        return meets(run, record, "sampled", config.sampled_threshold)
+    return meets(run, record, "accuracy", config.stop_threshold)
+
+
+def meets(run: Run, record: dict, key: str, level: float) -> bool:
+    """True once the last stage is reached and every stage trained on
+    scores at least ``level`` on the check ``record[key]`` (``accuracy``
+    greedy, ``sampled`` sampled)."""
+    stages = run.task.stages
+    if run.stage != max(stages):
+        return False
+    trained = curriculum.trained_stages(run.config.curriculum, stages)
     return min(record[key][stage] for stage in trained) >= level
 
 

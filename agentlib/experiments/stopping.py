@@ -23,7 +23,13 @@ from dataclasses import replace
 import torch
 
 from agentlib.agent import evaluate
-from agentlib.agent.train import FINAL_EVAL_SEED, Run, TrainConfig, train
+from agentlib.agent.train import (
+    FINAL_EVAL_SEED,
+    Run,
+    TrainConfig,
+    meets,
+    train,
+)
 from agentlib.devices import describe_device, resolve_device
 from agentlib.errors import AgentlibError, check_count, check_seed
 from agentlib.experiments import measured
@@ -39,11 +45,6 @@ SAMPLED_LEVEL = TrainConfig.sampled_threshold
 """Validation sampled exact match the ``sampled`` rule waits for."""
 RULES = ("greedy", "greedy+margin", "sampled", "budget")
 """The rules, in the order the table shows them."""
-
-
-def last_stage(run: Run) -> bool:
-    """True once the curriculum has reached the task's last stage."""
-    return run.stage == max(run.task.stages)
 
 
 class RuleWatch:
@@ -62,16 +63,18 @@ class RuleWatch:
         sampled = record["sampled"]
         self.curve.append([record["episodes"], *record["accuracy"],
                            *sampled])
-        greedy_done = last_stage(run) and min(record["accuracy"]) >= 1.0
+        config = run.config
+        greedy_done = meets(run, record, "accuracy", config.stop_threshold)
         if greedy_done and "greedy" not in self.fired:
             self.keep("greedy", run, record)
         start = self.fired.get("greedy")
         if start is not None and "greedy+margin" not in self.fired and (
                 record["episodes"] >= start + MARGIN):
             self.keep("greedy+margin", run, record)
-        if last_stage(run) and min(sampled) >= SAMPLED_LEVEL:
-            if "sampled" not in self.fired:
-                self.keep("sampled", run, record)
+        sampled_done = meets(run, record, "sampled",
+                             config.sampled_threshold)
+        if sampled_done and "sampled" not in self.fired:
+            self.keep("sampled", run, record)
         return False
 
     def keep(self, rule: str, run: Run, record: dict) -> None:

@@ -1,6 +1,7 @@
 """Tests for experiments.stopping: every rule read from one run."""
 
 from agentlib import cli
+from agentlib.agent.config import TrainConfig
 from agentlib.experiments import stopping
 
 
@@ -16,6 +17,7 @@ class FakeRun:
 
     def __init__(self, stage: int):
         self.stage, self.task, self.model = stage, self.Task, self.Model()
+        self.config = TrainConfig(stop_rule="budget")
 
 
 def test_each_rule_fires_once_at_its_first_check():
