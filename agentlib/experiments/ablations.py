@@ -19,10 +19,11 @@ on the lengths it never trained on.
 """
 
 import argparse
+import functools
 import json
 import multiprocessing
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
@@ -235,20 +236,28 @@ def run_one(name: str, seed: int, device: str, task: str = "arithmetic",
     return run_record(name, train(config))
 
 
+def in_order(function: Callable, calls: list[tuple], jobs: int
+             ) -> Iterator:
+    """Yield ``function(*call)`` for each of ``calls``, in order: here,
+    or on ``jobs`` spawned processes (``function`` must be importable,
+    as a module's function or a partial of one)."""
+    if jobs <= 1:
+        for call in calls:
+            yield function(*call)
+        return
+    context = multiprocessing.get_context("spawn")  # safe with CUDA
+    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        futures = [pool.submit(function, *call) for call in calls]
+        for future in futures:
+            yield future.result()
+
+
 def run_tasks(runs: list[tuple], jobs: int, device: str,
               task: str = "arithmetic", **overrides) -> Iterator[dict]:
     """Yield the record of each ``(name, seed)`` run, in order: here, or
     on ``jobs`` processes."""
-    if jobs <= 1:
-        for name, seed in runs:
-            yield run_one(name, seed, device, task, **overrides)
-        return
-    context = multiprocessing.get_context("spawn")  # safe with CUDA
-    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-        futures = [pool.submit(run_one, name, seed, device, task,
-                               **overrides) for name, seed in runs]
-        for future in futures:
-            yield future.result()
+    yield from in_order(functools.partial(
+        run_one, device=device, task=task, **overrides), runs, jobs)
 
 
 def run_all(

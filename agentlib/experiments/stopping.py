@@ -17,10 +17,7 @@ import copy
 import statistics
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
-
-import torch
 
 from agentlib.agent import evaluate
 from agentlib.agent.train import (
@@ -33,7 +30,11 @@ from agentlib.agent.train import (
 from agentlib.devices import describe_device, resolve_device
 from agentlib.errors import AgentlibError, check_count, check_seed
 from agentlib.experiments import measured
-from agentlib.experiments.ablations import check_variants, variant_config
+from agentlib.experiments.ablations import (
+    check_variants,
+    in_order,
+    variant_config,
+)
 from agentlib.threads import cpu_threads
 
 SEEDS = (0, 1, 2, 3, 4)
@@ -113,21 +114,13 @@ def measure_seed(variant: str, seed: int, budget: int,
 def run_all(variants: list[str], seeds: list[int], budget: int,
             jobs: int, report: Callable[[dict], None]) -> list[dict]:
     """Every (variant, seed), on ``jobs`` processes, in order."""
-    pairs = [(variant, seed) for variant in variants for seed in seeds]
-    if jobs <= 1:
-        runs = [measure_seed(v, s, budget) for v, s in pairs]
-        for run in runs:
-            report(run)
-        return runs
-    context = torch.multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-        futures = [pool.submit(measure_seed, v, s, budget)
-                   for v, s in pairs]
-        runs = []
-        for future in futures:
-            runs.append(future.result())
-            report(runs[-1])
-        return runs
+    calls = [(variant, seed, budget) for variant in variants
+             for seed in seeds]
+    runs = []
+    for run in in_order(measure_seed, calls, jobs):
+        runs.append(run)
+        report(run)
+    return runs
 
 
 def summarise(runs: list[dict]) -> list[dict]:

@@ -12,10 +12,8 @@ sampled exact match of the last stage.
 """
 
 import argparse
-import multiprocessing
 import statistics
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
 from agentlib.agent.config import TrainConfig
@@ -26,6 +24,7 @@ from agentlib.experiments.ablations import (
     FINAL_EVAL_SEED,
     check_unique,
     check_variants,
+    in_order,
     run_record,
     variant_config,
     variants_of,
@@ -69,15 +68,11 @@ def run_all(names: list[str], grid: list[dict], seeds: list[int],
     triples = [(name, setting, seed) for name in names
                for setting in grid if applies(name, setting)
                for seed in seeds]
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-        futures = [pool.submit(sweep_one, *triple) for triple in triples]
-        runs = []
-        for future in futures:
-            runs.append(future.result())
-            run = runs[-1]
-            print(f"{run['variant']} {run['setting']} seed {run['seed']}:"
-                  f" final {run['accuracy'][-1]:.1%}", flush=True)
+    runs = []
+    for run in in_order(sweep_one, triples, jobs):
+        runs.append(run)
+        print(f"{run['variant']} {run['setting']} seed {run['seed']}:"
+              f" final {run['accuracy'][-1]:.1%}", flush=True)
     return runs
 
 
