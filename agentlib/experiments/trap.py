@@ -12,7 +12,6 @@ beside it, stage 2 alone from fresh weights (``curriculum="last"``).
 """
 
 import argparse
-import json
 import statistics
 
 import torch
@@ -27,8 +26,9 @@ from agentlib.agent.train import (
     train,
 )
 from agentlib.devices import resolve_device
-from agentlib.errors import AgentlibError, check_choice, check_seed
+from agentlib.errors import check_choice, check_seed
 from agentlib.experiments import measured
+from agentlib.experiments.ablations import check_unique
 from agentlib.experiments.trap_controls import (
     CONTROLS,
     mean_entropy,
@@ -266,19 +266,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """Measure every seed and print the tables."""
-    if len(set(args.seeds)) != len(args.seeds):
-        raise AgentlibError("--seeds lists a seed more than once")
-    if len(set(args.controls)) != len(args.controls):
-        raise AgentlibError("--controls lists a control more than once")
+    check_unique("--seeds", args.seeds)
+    check_unique("--controls", args.controls)
     for seed in args.seeds:
         check_seed(seed, room=FINAL_EVAL_SEED)
     if args.out:
         measured.check_out_path(args.out)
     result = measure(args.seeds, controls=tuple(args.controls))
-    print(format_table(result))
-    print(format_controls(result))
-    if args.json:
-        print(json.dumps(result))
-    if args.out:
-        measured.save(result, args.out)
+    tables = format_table(result) + "\n" + format_controls(result)
+    measured.report(result, tables, args.json, args.out)
     return 0

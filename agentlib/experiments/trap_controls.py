@@ -15,7 +15,7 @@ any of them. Two controls take one away each, at the promotion:
 
 import torch
 
-from agentlib.agent.a2c import rollout
+from agentlib.agent.a2c import masked_mean, rollout
 from agentlib.agent.policy import Policy
 from agentlib.tasks import Problems
 
@@ -32,7 +32,7 @@ def mean_entropy(model: Policy, problems: Problems, seed: int = 0
     take on ``problems`` (steps after the end not counted)."""
     generator = torch.Generator(problems.stage.device).manual_seed(seed)
     batch = rollout(model, problems, generator=generator)
-    return ((batch.entropy * batch.mask).sum() / batch.mask.sum()).item()
+    return masked_mean(batch.entropy, batch.mask).item()
 
 
 def reset_head(model: Policy, optimizer: torch.optim.Optimizer,
