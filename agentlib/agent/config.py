@@ -13,7 +13,13 @@ from typing import Literal
 from agentlib.agent import a2c, curriculum, evaluate, open_loop
 from agentlib.agent.curriculum import Curriculum
 from agentlib.agent.model import ActorCriticConfig
-from agentlib.agent.reader import READ_VIEWS, ReaderConfig
+from agentlib.agent.reader import (
+    READ_VIEWS,
+    Encoder,
+    HeadStep,
+    MoveFrom,
+    ReaderConfig,
+)
 from agentlib.errors import (
     AgentlibError,
     check_choice,
@@ -53,6 +59,13 @@ class TrainConfig:
     per stage and step, :mod:`agentlib.agent.open_loop`); ``reader``
     reads the expression once and moves a read head over it
     (:mod:`agentlib.agent.reader`)."""
+    encoder: Encoder = "local"
+    """The reader's encoder (:attr:`ReaderConfig.encoder`)."""
+    move_from: MoveFrom = "read"
+    """What chooses the reader's move (:attr:`ReaderConfig.move_from`)."""
+    head_step: HeadStep = "token"
+    """How far a step of the reader's head goes
+    (:attr:`ReaderConfig.head_step`)."""
     batch_size: int = 256
     """Episodes per update."""
     lr: float = 3e-3
@@ -147,7 +160,9 @@ class TrainConfig:
 
     def reader_config(self) -> ReaderConfig:
         """The reader's part of this config (``policy="reader"``)."""
-        return ReaderConfig(d_model=self.d_model, task=self.task)
+        return ReaderConfig(d_model=self.d_model, task=self.task,
+                            encoder=self.encoder, move_from=self.move_from,
+                            head_step=self.head_step)
 
     @property
     def num_updates(self) -> int:
@@ -224,6 +239,13 @@ def check_policy_task(config: TrainConfig) -> None:
     if config.policy == "reader" and config.task not in READ_VIEWS:
         raise AgentlibError(
             f"the reader reads {', '.join(READ_VIEWS)}, not {config.task}")
+    if config.policy == "reader":
+        config.reader_config()  # checks the reader's own fields
+    elif (config.encoder, config.move_from, config.head_step) != (
+            "local", "read", "token"):
+        raise AgentlibError(
+            f"encoder, move_from and head_step shape the reader; policy "
+            f"{config.policy!r} has neither")
     if config.policy != "reader" and config.task in READ_VIEWS.values():
         raise AgentlibError(
             f"task {config.task} is the reader's view; use "

@@ -22,7 +22,7 @@ loss and training run it unchanged; its state is a
 """
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import torch
 import torch.nn as nn
@@ -35,6 +35,19 @@ from agentlib.tasks import Problems, TaskName, get_task
 
 READ_VIEWS = {"expressions": "expressions-read"}
 """The task each reader acts in: its task's ``read`` view."""
+Encoder = Literal["local", "bidirectional"]
+ENCODERS = ("local", "bidirectional")
+"""How the tokens are read: a window of 3 (``local``), or a
+bidirectional GRU over the whole expression."""
+HeadStep = Literal["token", "operand"]
+HEAD_STEPS = {"token": 1, "operand": 2}
+"""Tokens per step of the head's move: ``token`` moves 0 to
+``max_move`` tokens; ``operand`` moves 0 or 1 operand (2 tokens), so
+the head cannot stop on an operator."""
+MoveFrom = Literal["read", "state"]
+MOVES_FROM = ("read", "state")
+"""What chooses the head's move: the vector read and the tool just
+chosen (``read``), or those and the GRU state (``state``)."""
 
 
 @dataclass
@@ -48,7 +61,15 @@ class ReaderConfig:
     num_end: int = 2
     """END tokens after the expression."""
     max_move: int = 2
-    """The head moves 0 to ``max_move`` tokens a step."""
+    """The head moves 0 to ``max_move`` steps of ``head_step``."""
+    head_step: HeadStep = "token"
+    """``token``: a step is one token; ``operand``: two (one operand)."""
+    encoder: Encoder = "local"
+    """``local``: each token's vector sees it and its two neighbours;
+    ``bidirectional``: a GRU each way over the whole expression."""
+    move_from: MoveFrom = "read"
+    """``read``: the move sees the vector read and the tool chosen;
+    ``state``: the GRU state as well."""
 
     def __post_init__(self):
         """Check every field once, as the config is made."""
@@ -61,6 +82,13 @@ def check_reader_config(config: ReaderConfig) -> ReaderConfig:
     check_count("num_end", config.num_end)
     check_count("max_move", config.max_move)
     check_choice("task", config.task, tuple(READ_VIEWS))
+    check_choice("encoder", config.encoder, ENCODERS)
+    check_choice("move_from", config.move_from, MOVES_FROM)
+    check_choice("head_step", config.head_step, tuple(HEAD_STEPS))
+    if config.encoder == "bidirectional" and config.d_model % 2:
+        raise AgentlibError(
+            f"a bidirectional encoder splits d_model in two; got "
+            f"{config.d_model}, use an even width")
     return config
 
 
@@ -98,13 +126,18 @@ class Reader(nn.Module):
         self.end_token = task.num_tokens  # one more than the task's
         d = config.d_model
         self.token_emb = nn.Embedding(task.num_tokens + 1, d)
-        self.encoder = nn.Conv1d(d, d, kernel_size=3)
+        if config.encoder == "local":
+            self.encoder = nn.Conv1d(d, d, kernel_size=3)
+        else:
+            self.encoder = nn.GRU(d, d // 2, batch_first=True,
+                                  bidirectional=True)
         self.obs_emb = nn.Embedding(task.num_obs, d)
         self.gru = nn.GRUCell(3 * d, d)
         self.policy_head = nn.Linear(2 * d, self.num_actions)
         self.value_head = nn.Linear(2 * d, 1)
+        move_width = (3 if config.move_from == "state" else 2) * d
         self.move_head = nn.Sequential(
-            nn.Linear(2 * d, d), nn.Tanh(),
+            nn.Linear(move_width, d), nn.Tanh(),
             nn.Linear(d, config.max_move + 1))
 
     def encode(self, problems: Problems) -> tuple[torch.Tensor,
@@ -118,11 +151,15 @@ class Reader(nn.Module):
         ends = torch.full((len(tokens), self.config.num_end + 1),
                           self.end_token, device=tokens.device)
         tokens = torch.cat([tokens, ends], 1)  # (B, L + 1)
-        x = self.token_emb(tokens).transpose(1, 2)  # (B, d, L + 1)
-        x = F.pad(x, (1, 0))  # zeros before the first token
-        memory = torch.tanh(self.encoder(x)).transpose(1, 2)  # (B, L, d)
         last = real.sum(1) + self.config.num_end - 1
-        return memory, last
+        return self.vectors(self.token_emb(tokens)), last
+
+    def vectors(self, embedded: torch.Tensor) -> torch.Tensor:
+        """(B, L, d) the token vectors of (B, L + 1, d) embeddings."""
+        if self.config.encoder == "bidirectional":
+            return self.encoder(embedded)[0][:, :-1]
+        x = F.pad(embedded.transpose(1, 2), (1, 0))  # zeros before
+        return torch.tanh(self.encoder(x)).transpose(1, 2)
 
     def initial_state(self, problems: Problems) -> ReaderState:
         """Read the expression once; the head on its first token."""
@@ -141,6 +178,25 @@ class Reader(nn.Module):
         rows = torch.arange(len(state.head), device=state.head.device)
         return state.memory[rows, state.head]
 
+    def think(self, h: ReaderState, prev_action: torch.Tensor,
+              obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(B, d) the new GRU state and (B, d) the vector under the head,
+        after reading ``prev_action`` and the registers ``obs``."""
+        read = self.read(h)  # (B, d)
+        x = torch.cat([self.token_emb(prev_action),
+                       self.obs_emb(obs).sum(1), read], 1)  # (B, 3d)
+        return self.gru(x, h.h), read
+
+    def move_logits(self, read: torch.Tensor, gru_h: torch.Tensor,
+                    action: torch.Tensor) -> torch.Tensor:
+        """(B, max_move + 1) the head's move logits after tool
+        ``action``: from the vector read and the tool, and with
+        ``move_from="state"`` the GRU state too."""
+        move_in = torch.cat([read, self.token_emb(action)], 1)  # (B, 2d)
+        if self.config.move_from == "state":
+            move_in = torch.cat([move_in, gru_h], 1)  # (B, 3d)
+        return self.move_head(move_in)
+
     def get_action_and_value(
         self, h: ReaderState, prev_action: torch.Tensor,
         action: torch.Tensor | None = None, greedy: bool = False,
@@ -157,18 +213,14 @@ class Reader(nn.Module):
         """
         if obs is None:
             raise AgentlibError("the reader needs its task's read view")
-        read = self.read(h)  # (B, d)
-        x = torch.cat([self.token_emb(prev_action),
-                       self.obs_emb(obs).sum(1), read], 1)  # (B, 3d)
-        gru_h = self.gru(x, h.h)  # (B, d)
+        gru_h, read = self.think(h, prev_action, obs)
         features = torch.cat([gru_h, read], 1)  # (B, 2d)
         action, log_prob, entropy = choose(self.policy_head(features),
                                            action, greedy, generator)
-        # the move sees what was read and the tool, not the GRU state
-        move_in = torch.cat([read, self.token_emb(action)], 1)  # (B, 2d)
         move, move_log_prob, move_entropy = choose(
-            self.move_head(move_in), None, greedy, generator)
-        head = move_head(h.head, move, h.last)
+            self.move_logits(read, gru_h, action), None, greedy, generator)
+        step = HEAD_STEPS[self.config.head_step]
+        head = move_head(h.head, move * step, h.last)
         value = self.value_head(features).squeeze(1)
         return (action, log_prob + move_log_prob, entropy + move_entropy,
                 value, ReaderState(gru_h, h.memory, head, h.last))
