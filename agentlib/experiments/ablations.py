@@ -15,7 +15,8 @@ another order round differently), so compare tables made alike.
 
 ``--task expressions`` ablates the expression task instead
 (:data:`EXPRESSION_VARIANTS`), and also records each run's exact match
-on the lengths it never trained on.
+on the lengths it never trained on; ``--task reader`` ablates the
+reader of Part V on the same task (:data:`READER_VARIANTS`).
 """
 
 import argparse
@@ -106,7 +107,29 @@ EXPRESSION_VARIANTS: dict[str, tuple[str, dict]] = {
     "d32": ("a GRU half as wide (d = 32)", {"d_model": 32}),
     "d128": ("a GRU twice as wide (d = 128)", {"d_model": 128}),
 }
-TASK_VARIANTS = {"arithmetic": VARIANTS, "expressions": EXPRESSION_VARIANTS}
+READER_VARIANTS: dict[str, tuple[str, dict]] = {
+    "default": ("the reader's defaults: a local encoder, the move "
+                "chosen from what was read", {}),
+    "bidirectional": ("a bidirectional GRU encoder over the whole "
+                      "expression", {"encoder": "bidirectional"}),
+    "state-move": ("the move chosen from the GRU state as well",
+                        {"move_from": "state"}),
+    "operand-head": ("a head that moves 0 to 2 operands, not tokens",
+                     {"head_step": "operand"}),
+    "no-shaping": ("no shaping: reward 1 for the exact answer",
+                   {"shaping": "none"}),
+    "loo": ("leave-one-out group baseline instead of the critic",
+            {"baseline": "loo"}),
+    "300k": ("three times the budget: 300,000 episodes",
+             {"max_episodes": 300_000}),
+}
+TASK_VARIANTS = {"arithmetic": VARIANTS, "expressions": EXPRESSION_VARIANTS,
+                 "reader": READER_VARIANTS}
+ABLATED = {"arithmetic": ("arithmetic", {}),
+           "expressions": ("expressions", {}),
+           "reader": ("expressions", {"policy": "reader"})}
+"""Each ablated task's name and its agent: ``reader`` ablates the
+reader of Part V on the expression task."""
 SEEDS = (0, 1, 2, 3, 4)
 TEN_SEEDS = ("default", "no-stage", "loo", "gae-0.9", "3-step",
              "stage2-only", "digit-blind", "open-loop")
@@ -160,8 +183,10 @@ def variant_config(
     trained for the whole budget (:data:`FIXED_BUDGET`); ``overrides``
     (a smaller budget, say) apply to every variant."""
     changes = variants_of(task)[check_variants([name], task)[0]][1]
-    config = TrainConfig.for_task(task, seed=seed, device=device,
-                                  **{**FIXED_BUDGET, **overrides})
+    task_name, agent = ABLATED[task]
+    config = TrainConfig.for_task(
+        task_name, seed=seed, device=device,
+        **{**agent, **FIXED_BUDGET, **overrides})
     return replace(config, **changes)
 
 
@@ -294,7 +319,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--variants", nargs="+", metavar="NAME",
                         help="default: all of the task's; arithmetic: "
                         + ", ".join(VARIANTS) + "; expressions: "
-                        + ", ".join(EXPRESSION_VARIANTS))
+                        + ", ".join(EXPRESSION_VARIANTS) + "; reader: "
+                        + ", ".join(READER_VARIANTS))
     parser.add_argument("--seeds", nargs="+", type=int, metavar="S",
                         help="default: 0-9 for the defaults and the "
                         "variants whose verdict turns on the metric, "
@@ -305,7 +331,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "equal share of the CPU threads (default: 1)")
     parser.add_argument("--max-episodes", type=int, metavar="N",
                         help="training budget of every run (default: "
-                        "the task's, 300000)")
+                        "the task's: 300000, or 100000 for "
+                        "expressions and the reader)")
     parser.add_argument("--out", metavar="PATH",
                         help="also write every run and the summary as JSON")
     parser.add_argument("--json", action="store_true",
