@@ -1,0 +1,148 @@
+"""Where the reader looks: its greedy program, the token under its read
+head at each decision, and where a failed program leaves the solution.
+
+The reader is never told where its cursor is, but the machine knows: the
+next operand to read is token ``2 * cursor`` of the expression. A head
+on that token sees, through its window of 3, the operand and the
+operators on both sides of it: what Part IV's agent was handed. So
+``head - 2 * cursor``, the head's *offset*, says whether the reader
+kept its place.
+"""
+
+from collections.abc import Sequence
+
+import torch
+
+from agentlib.agent.reader import Reader
+from agentlib.tasks import expressions as ex
+
+END = "END"
+"""How a trace names the END tokens after the expression."""
+
+
+def token_names(problems: ex.Problems, row: int = 0) -> list[str]:
+    """The tokens of expression ``row`` as text, as the read head
+    indexes them (digits at even indices, operators between)."""
+    length = int(problems.length[row])
+    tokens = []
+    for index in range(length):
+        if index:
+            operator = int(problems.operators[row, index - 1])
+            tokens.append(ex.OPERATORS[operator])
+        tokens.append(str(int(problems.digits[row, index])))
+    return tokens
+
+
+def expression_of(problems: ex.Problems, row: int = 0) -> str:
+    """Expression ``row`` of a batch as text, such as ``3+4*5``."""
+    return "".join(token_names(problems, row))
+
+
+@torch.no_grad()
+def greedy_run(model: Reader, problems: ex.Problems) -> dict:
+    """Run the greedy reader on a batch: (B, T) its tools, heads and
+    the machine's cursors at each decision (-1 once done), and (B,)
+    whether each answer was exact."""
+    task, num = model.task, len(problems)
+    state = task.reset(problems)
+    h = model.initial_state(problems)
+    action = model.start_action(num, h.head.device)
+    tools, heads, cursors = [], [], []
+    while not bool(state.done.all()):
+        live = ~state.done
+        heads.append(torch.where(live, h.head, -1))
+        cursors.append(torch.where(live, state.cursor, -1))
+        action, _, _, _, h = model.get_action_and_value(
+            h, action, greedy=True, obs=task.observe(state, problems))
+        tools.append(torch.where(live, action, -1))
+        state = task.step(state, problems, action)
+    return {"tools": torch.stack(tools, 1), "heads": torch.stack(heads, 1),
+            "cursors": torch.stack(cursors, 1),
+            "correct": ex.is_correct(state, problems)}
+
+
+def tool_names(actions: Sequence[int]) -> list[str]:
+    """Tool names of the actions taken (the -1 of finished steps
+    dropped)."""
+    return [ex.TOOLS[a] for a in actions if a >= 0]
+
+
+def first_departure(program: Sequence[str], expected: Sequence[str]
+                    ) -> int:
+    """The first step at which ``program`` leaves ``expected``."""
+    for step, (tool, right) in enumerate(zip(program, expected)):
+        if tool != right:
+            return step
+    return min(len(program), len(expected))
+
+
+def failures(model: Reader, problems: ex.Problems) -> list[dict]:
+    """Each expression the greedy reader gets wrong: the first step at
+    which its program leaves the book's solution, the tool it chose and
+    the one the solution takes there, and its head's offset from the
+    cursor's operand (0: on it) at that step and at the step before."""
+    run = greedy_run(model, problems)
+    rows = []
+    for row in torch.nonzero(~run["correct"]).flatten().tolist():
+        text = expression_of(problems, row)
+        program = tool_names(run["tools"][row].tolist())
+        expected = ex.solution(ex.parse(text)[1])
+        step = first_departure(program, expected)
+        offsets = (run["heads"][row] - 2 * run["cursors"][row]).tolist()
+        rows.append({
+            "expression": text, "step": step,
+            "tool": program[step] if step < len(program) else "",
+            "expected": expected[step] if step < len(expected) else "",
+            "offset": offsets[step] if step < len(program) else None,
+            "offset_before": offsets[step - 1] if step else 0,
+            "program": program})
+    return rows
+
+
+def on_cursor(model: Reader, problems: ex.Problems) -> dict[str, float]:
+    """How often the head is on the cursor's operand when a tool that
+    reads it (``LOAD``, ``MUL``, ``ADD``, ``SUB``) is chosen, in the
+    programs that came out exact and in those that did not."""
+    run = greedy_run(model, problems)
+    reads = torch.tensor([ex.LOAD, ex.MUL, ex.ADD, ex.SUB])
+    reading = torch.isin(run["tools"], reads)
+    aligned = run["heads"] == 2 * run["cursors"]
+    share = {}
+    for name, rows in (("exact", run["correct"]),
+                       ("wrong", ~run["correct"])):
+        mask = reading & rows[:, None]
+        count = int(mask.sum())
+        share[name] = (float((aligned & mask).sum()) / count
+                       if count else float("nan"))
+    return share
+
+
+@torch.no_grad()
+def trace_reader(model: Reader, expression: str) -> list[dict]:
+    """The greedy reader on one expression, one row per decision: the
+    head's token and offset from the cursor's operand, the tool and its
+    probability, the move, and the registers after."""
+    device = next(model.parameters()).device
+    problems = ex.problems_from_expressions([expression], device)
+    names = token_names(problems) + [END] * model.config.num_end
+    task, rows = model.task, []
+    state = task.reset(problems)
+    h = model.initial_state(problems)
+    action = model.start_action(1, device)
+    while not bool(state.done[0]):
+        obs = task.observe(state, problems)
+        probs = model.policy_head(
+            torch.cat(model.think(h, action, obs), 1)).softmax(-1)[0]
+        head, cursor = int(h.head[0]), int(state.cursor[0])
+        action, _, _, _, h = model.get_action_and_value(
+            h, action, greedy=True, obs=obs)
+        state = task.step(state, problems, action)
+        rows.append({
+            "step": len(rows) + 1, "head": head, "token": names[head],
+            "offset": head - 2 * cursor, "tool": ex.TOOLS[int(action[0])],
+            "p": float(probs[int(action[0])]),
+            "move": int(h.head[0]) - head,
+            "acc": None if bool(state.acc_empty[0]) else int(state.acc[0]),
+            "mem": None if bool(state.mem_empty[0]) else int(state.mem[0]),
+        })
+    return rows
