@@ -38,16 +38,26 @@ def expression_of(problems: ex.Problems, row: int = 0) -> str:
     return "".join(token_names(problems, row))
 
 
+def changed(before: ex.Machine, after: ex.Machine) -> torch.Tensor:
+    """(B,) whether a step changed the registers or the cursor: a tool
+    whose operand or registers were missing did nothing but use the
+    step (``ANS``, which ends the episode, is counted apart)."""
+    return ((before.acc != after.acc) | (before.mem != after.mem)
+            | (before.acc_empty != after.acc_empty)
+            | (before.mem_empty != after.mem_empty)
+            | (before.cursor != after.cursor))
+
+
 @torch.no_grad()
 def greedy_run(model: Reader, problems: ex.Problems) -> dict:
-    """Run the greedy reader on a batch: (B, T) its tools, heads and
-    the machine's cursors at each decision (-1 once done), and (B,)
-    whether each answer was exact."""
+    """Run the greedy reader on a batch: (B, T) its tools (-1 once
+    done), heads, the machine's cursors at each decision and whether
+    the tool did anything, and (B,) whether each answer was exact."""
     task, num = model.task, len(problems)
     state = task.reset(problems)
     h = model.initial_state(problems)
     action = model.start_action(num, h.head.device)
-    tools, heads, cursors = [], [], []
+    tools, heads, cursors, acted = [], [], [], []
     while not bool(state.done.all()):
         live = ~state.done
         heads.append(torch.where(live, h.head, -1))
@@ -55,16 +65,13 @@ def greedy_run(model: Reader, problems: ex.Problems) -> dict:
         action, _, _, _, h = model.get_action_and_value(
             h, action, greedy=True, obs=task.observe(state, problems))
         tools.append(torch.where(live, action, -1))
-        state = task.step(state, problems, action)
+        after = task.step(state, problems, action)
+        acted.append(live & (changed(state, after) | (action == ex.ANS)))
+        state = after
     return {"tools": torch.stack(tools, 1), "heads": torch.stack(heads, 1),
             "cursors": torch.stack(cursors, 1),
+            "acted": torch.stack(acted, 1),
             "correct": ex.is_correct(state, problems)}
-
-
-def tool_names(actions: Sequence[int]) -> list[str]:
-    """Tool names of the actions taken (the -1 of finished steps
-    dropped)."""
-    return [ex.TOOLS[a] for a in actions if a >= 0]
 
 
 def first_departure(program: Sequence[str], expected: Sequence[str]
@@ -76,36 +83,64 @@ def first_departure(program: Sequence[str], expected: Sequence[str]
     return min(len(program), len(expected))
 
 
+def offsets(run: dict, problems: ex.Problems) -> torch.Tensor:
+    """(B, T) the head's offset from the cursor's operand at each
+    decision of a :func:`greedy_run`, 0 where no operand is left to
+    read (the head may then rest on either END token) or once done."""
+    reading = (run["cursors"] >= 0) & (
+        run["cursors"] < problems.length[:, None])
+    return torch.where(reading, run["heads"] - 2 * run["cursors"], 0)
+
+
+def first_slip(offsets_of_row: list[int]) -> int | None:
+    """The first decision whose head was off its operand, or None."""
+    return next((step for step, offset in enumerate(offsets_of_row)
+                 if offset), None)
+
+
 def failures(model: Reader, problems: ex.Problems) -> list[dict]:
-    """Each expression the greedy reader gets wrong: the first step at
-    which its program leaves the book's solution, the tool it chose and
-    the one the solution takes there, and its head's offset from the
-    cursor's operand (0: on it) at that step and at the step before."""
+    """Each expression the greedy reader gets wrong: its program, the
+    decision at which it first does something the book's solution does
+    not (steps that did nothing skipped), the tool it chose there and
+    the one the solution takes, the head's offset from the cursor's
+    operand then (0: on it), the first decision at which the head was
+    off its operand (None if never), and the steps that did nothing."""
     run = greedy_run(model, problems)
+    offset = offsets(run, problems)
     rows = []
     for row in torch.nonzero(~run["correct"]).flatten().tolist():
         text = expression_of(problems, row)
-        program = tool_names(run["tools"][row].tolist())
+        taken = [step for step, tool in enumerate(run["tools"][row])
+                 if tool >= 0]
+        acting = [step for step in taken if run["acted"][row, step]]
+        program = [ex.TOOLS[run["tools"][row, s]] for s in acting]
         expected = ex.solution(ex.parse(text)[1])
-        step = first_departure(program, expected)
-        offsets = (run["heads"][row] - 2 * run["cursors"][row]).tolist()
+        index = first_departure(program, expected)
+        step = acting[index] if index < len(acting) else taken[-1]
         rows.append({
             "expression": text, "step": step,
-            "tool": program[step] if step < len(program) else "",
-            "expected": expected[step] if step < len(expected) else "",
-            "offset": offsets[step] if step < len(program) else None,
-            "offset_before": offsets[step - 1] if step else 0,
-            "program": program})
+            "tool": ex.TOOLS[run["tools"][row, step]],
+            "expected": expected[index] if index < len(expected) else "",
+            "offset": int(offset[row, step]),
+            "slip": first_slip(offset[row].tolist()),
+            "wasted": len(taken) - len(acting),
+            "program": [ex.TOOLS[run["tools"][row, s]] for s in taken]})
     return rows
 
 
+def slipped_first(row: dict) -> bool:
+    """Whether a failure's head left its operand before its program
+    left the solution, or at the same step."""
+    return row["slip"] is not None and row["slip"] <= row["step"]
+
+
 def on_cursor(model: Reader, problems: ex.Problems) -> dict[str, float]:
-    """How often the head is on the cursor's operand when a tool that
-    reads it (``LOAD``, ``MUL``, ``ADD``, ``SUB``) is chosen, in the
-    programs that came out exact and in those that did not."""
+    """How often the head is on the cursor's operand when an operand is
+    left to read, in the programs that came out exact and in those that
+    did not."""
     run = greedy_run(model, problems)
-    reads = torch.tensor([ex.LOAD, ex.MUL, ex.ADD, ex.SUB])
-    reading = torch.isin(run["tools"], reads)
+    reading = (run["cursors"] >= 0) & (
+        run["cursors"] < problems.length[:, None])
     aligned = run["heads"] == 2 * run["cursors"]
     share = {}
     for name, rows in (("exact", run["correct"]),

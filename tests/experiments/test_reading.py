@@ -46,6 +46,7 @@ def test_a_reader_that_moves_two_keeps_its_place_on_a_sum():
     # yet the head moves 2 a step while the cursor stays on operand 0
     assert run["heads"][0].tolist()[:3] == [0, 2, 4]
     assert run["cursors"][0].tolist()[:3] == [0, 0, 0]
+    assert run["acted"][0].tolist()[:3] == [False, False, False]
     assert not bool(run["correct"][0])
 
 
@@ -61,27 +62,52 @@ def test_a_trace_has_one_row_per_decision_with_its_head():
     assert 0.0 < rows[0]["p"] <= 1.0
 
 
-def test_failures_name_the_step_and_the_offset():
+def test_failures_skip_steps_that_did_nothing():
     reader, _ = steered(2, [])
     with torch.no_grad():
         reader.policy_head.bias[ex.LOAD] = 5.0
-    # LOAD every step: right at step 0, wrong at step 1 (the solution
-    # adds), with the head two tokens ahead of operand 1's... on it
+    # LOAD every step of 5: the first loads 1, the other four do
+    # nothing (acc is full); the solution adds next, so the program
+    # leaves it at its last decision, with the head run ahead to the
+    # last END (4) while the cursor waits on operand 1 (token 2)
     rows = reading.failures(reader, ex.problems_from_expressions(["1+2"]))
     assert len(rows) == 1
     row = rows[0]
-    assert row["expression"] == "1+2" and row["step"] == 1
+    assert row["expression"] == "1+2" and row["program"] == ["LOAD"] * 5
+    assert row["step"] == 4 and row["wasted"] == 4
     assert row["tool"] == "LOAD" and row["expected"] == "ADD"
-    assert row["offset"] == 0 and row["offset_before"] == 0
+    assert row["offset"] == 2 and row["slip"] == 2
+    assert reading.slipped_first(row)
 
 
-def test_on_cursor_counts_read_steps_of_exact_and_wrong_programs():
+def test_a_step_that_did_nothing_changed_nothing():
+    problems = ex.problems_from_expressions(["1+2"])
+    start = ex.reset(problems)
+    pop = ex.step(start, problems, torch.tensor([ex.POP_ADD]))
+    load = ex.step(start, problems, torch.tensor([ex.LOAD]))
+    assert reading.changed(start, pop).tolist() == [False]
+    assert reading.changed(start, load).tolist() == [True]
+
+
+def test_offsets_count_only_while_an_operand_is_left():
+    run = {"heads": torch.tensor([[0, 2, 3, 4]]),
+           "cursors": torch.tensor([[0, 1, 2, -1]])}
+    problems = ex.problems_from_expressions(["1+2"])
+    # cursor 2 is past the last operand; -1 is a finished episode
+    assert reading.offsets(run, problems).tolist() == [[0, 0, 0, 0]]
+    run["heads"] = torch.tensor([[0, 1, 3, 4]])
+    assert reading.offsets(run, problems).tolist() == [[0, -1, 0, 0]]
+    assert reading.first_slip([0, -1, 0]) == 1
+    assert reading.first_slip([0, 0]) is None
+
+
+def test_on_cursor_counts_steps_with_an_operand_left():
     reader, _ = steered(2, [])
     with torch.no_grad():
         reader.policy_head.bias[ex.LOAD] = 5.0
     share = reading.on_cursor(reader,
                               ex.problems_from_expressions(["1+2"]))
-    # one LOAD that read (head 0, cursor 0); the later LOADs do nothing
-    # to the machine but are read tools all the same (cursor stays 1)
-    assert share["wrong"] < 1.0
+    # with operand 1 left: head 0 on cursor 0, then heads 2 (on), 4, 4,
+    # 4 (off) while the cursor stays on operand 1: 2 of 5
+    assert share["wrong"] == 2 / 5
     assert share["exact"] != share["exact"]  # no exact program: nan
