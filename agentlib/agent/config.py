@@ -244,8 +244,8 @@ def check_policy_task(config: TrainConfig) -> None:
     elif (config.encoder, config.move_from, config.head_step) != (
             "local", "read", "token"):
         raise AgentlibError(
-            f"encoder, move_from and head_step shape the reader; policy "
-            f"{config.policy!r} has neither")
+            f"encoder, move_from and head_step shape the reader only; "
+            f"policy {config.policy!r} takes none of them")
     if config.policy != "reader" and config.task in READ_VIEWS.values():
         raise AgentlibError(
             f"task {config.task} is the reader's view; use "

@@ -238,3 +238,13 @@ def test_an_operand_head_moves_two_tokens_a_step():
     *_, state = reader.get_action_and_value(state, prev, greedy=True,
                                             obs=obs)
     assert state.head.tolist() == [2]  # on operand 4, not on "+"
+
+
+def test_the_train_command_refuses_a_head_step_without_the_reader(capsys):
+    from agentlib import cli
+
+    status = cli.main(["train", "--task", "expressions", "--head-step",
+                       "operand"])
+    assert status == 2
+    error = capsys.readouterr().err
+    assert "shape the reader only" in error and error.count("\n") == 1
