@@ -37,11 +37,13 @@ def draw_lengths(ax: plt.Axes, title: str) -> None:
     ax.minorticks_off()
 
 
-def plot_reader_lengths(reader: dict, part_four: dict, ladder: dict
+def plot_reader_lengths(reader: dict, part_four: dict, ladder: dict,
+                        variant: tuple[str, list[dict]] | None = None
                         ) -> plt.Figure:
     """Worst seed's exact match by length: greedy beside the one-bit
     controller and Part IV's agent (on the ladder's problems), and
-    sampled beside Part IV's agent; trained lengths shaded."""
+    sampled beside Part IV's agent; trained lengths shaded. ``variant``
+    adds a reader variant's runs, dashed, under its name."""
     readers = runs_by_variant(reader)["default"]
     steppers = runs_by_variant(part_four)["default"]
     fig, (greedy, sampled) = plt.subplots(1, 2, figsize=(7.2, 3.4),
@@ -60,6 +62,11 @@ def plot_reader_lengths(reader: dict, part_four: dict, ladder: dict
                                (readers, "tab:red", "the reader")):
         sampled.plot(*worst_of(runs, sampled=True), "o-", color=colour,
                      markersize=4, label=name)
+    if variant is not None:
+        name, runs = variant
+        for ax, drawn in ((greedy, False), (sampled, True)):
+            ax.plot(*worst_of(runs, drawn), "s--", color="tab:purple",
+                    markersize=3, label=name)
     greedy.legend(fontsize="small", loc="lower left")
     sampled.legend(fontsize="small", loc="lower left")
     fig.tight_layout()

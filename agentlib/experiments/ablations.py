@@ -116,6 +116,8 @@ READER_VARIANTS: dict[str, tuple[str, dict]] = {
                         {"move_from": "state"}),
     "operand-head": ("a head that moves 0 to 2 operands, not tokens",
                      {"head_step": "operand"}),
+    "operand-300k": ("the operand head, 300,000 episodes",
+                     {"head_step": "operand", "max_episodes": 300_000}),
     "no-shaping": ("no shaping: reward 1 for the exact answer",
                    {"shaping": "none"}),
     "loo": ("leave-one-out group baseline instead of the critic",

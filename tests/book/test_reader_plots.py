@@ -55,3 +55,16 @@ def test_the_head_figure_draws_the_head_and_the_cursor_operand():
     assert list(ring.get_xdata()) == [1]
     assert [t.get_text() for t in ax.get_xticklabels()] == [
         "LOAD", "ADD", "ANS"]
+
+
+def test_a_variant_adds_a_dashed_line_to_both_panels():
+    reader = {"runs": [run("default", 0.8, 0.6)]}
+    part_four = {"runs": [run("default", 0.9, 0.5)]}
+    ladder = {"lengths": [2, 3, 6], "one_bit": [1.0, 1.0, 1.0],
+              "agent": [{"rates": [1.0, 1.0, 0.9]}]}
+    fig = reader_plots.plot_reader_lengths(
+        reader, part_four, ladder, ("operand head", [run("x", 1.0, 0.9)]))
+    for ax in fig.axes:
+        line = ax.get_lines()[-1]
+        assert line.get_label() == "operand head"
+        assert line.get_linestyle() == "--"
