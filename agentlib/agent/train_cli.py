@@ -36,6 +36,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--curriculum", choices=curriculum.CURRICULA,
                         help="stage schedule (default: the task's, "
                         "mastery for arithmetic, mixed for expressions)")
+    add_budget_arguments(parser)
+
+
+def add_budget_arguments(parser: argparse.ArgumentParser) -> None:
+    """Flags of ``python -m agentlib train`` for the batch, the budget,
+    the reader's head, CUDA graphs and the outputs."""
     parser.add_argument("--batch-size", type=int,
                         default=TrainConfig.batch_size,
                         help="episodes per update (default: %(default)s)")

@@ -51,8 +51,8 @@ def plot_reader_lengths(reader: dict, part_four: dict, ladder: dict,
     draw_lengths(greedy, "greedy")
     greedy.plot(ladder["lengths"], ladder["one_bit"], color="tab:green",
                 linewidth=5, alpha=0.5, label="one-bit controller")
-    rates = [run["rates"] for run in ladder["agent"]]
-    greedy.plot(ladder["lengths"], [min(c) for c in zip(*rates)],
+    rates = zip(*[run["rates"] for run in ladder["agent"]], strict=True)
+    greedy.plot(ladder["lengths"], [min(column) for column in rates],
                 color="tab:blue", label="Part IV's agent")
     greedy.plot(*worst_of(readers), "o-", color="tab:red", markersize=4,
                 label="the reader")

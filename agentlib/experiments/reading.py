@@ -77,7 +77,8 @@ def greedy_run(model: Reader, problems: ex.Problems) -> dict:
 def first_departure(program: Sequence[str], expected: Sequence[str]
                     ) -> int:
     """The first step at which ``program`` leaves ``expected``."""
-    for step, (tool, right) in enumerate(zip(program, expected)):
+    pairs = zip(program, expected, strict=False)  # either may be longer
+    for step, (tool, right) in enumerate(pairs):
         if tool != right:
             return step
     return min(len(program), len(expected))
