@@ -28,6 +28,7 @@ from typing import Literal
 import torch
 import torch.nn as nn
 
+from agentlib.agent.adam import Optimizer
 from agentlib.agent.policy import Policy, device_of
 from agentlib.errors import AgentlibError, check_choice, is_integer
 from agentlib.tasks import Problems
@@ -260,7 +261,7 @@ def a2c_loss(
 
 
 def update(
-    model: nn.Module, optimizer: torch.optim.Optimizer, loss: torch.Tensor,
+    model: nn.Module, optimizer: Optimizer, loss: torch.Tensor,
     max_grad_norm: float = 1.0,
 ) -> torch.Tensor:
     """One gradient step with clipping; returns the norm before clipping."""
