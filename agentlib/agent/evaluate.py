@@ -25,14 +25,14 @@ EVERY = 0
 them (the first task: all 111,000 contexts), else its default sample."""
 
 
-@torch.no_grad()
+@torch.inference_mode()  # no_grad, and no autograd bookkeeping at all
 def greedy_correct(model: Policy, problems: Problems
                    ) -> torch.Tensor:
     """(B,) True where the greedy program answers the stated target."""
     return rollout(model, problems, greedy=True).correct
 
 
-@torch.no_grad()
+@torch.inference_mode()
 def sampled_correct(model: Policy, problems: Problems,
                     generator: torch.Generator) -> torch.Tensor:
     """(B,) True where one program drawn from the policy is exact."""
