@@ -29,7 +29,7 @@ them (the first task: all 111,000 contexts), else its default sample."""
 def greedy_correct(model: Policy, problems: Problems
                    ) -> torch.Tensor:
     """(B,) True where the greedy program answers the stated target."""
-    return rollout(model, problems, greedy=True).correct
+    return rollout(model, problems, greedy=True, until_done=True).correct
 
 
 @torch.inference_mode()
