@@ -276,16 +276,6 @@ def promoted_stage(run: Run, accuracy: list[float]) -> int:
                               run.config.promote_threshold, run.task.stages)
 
 
-SCORES = {
-    "accuracy": {},
-    "held_out_accuracy": {"held_out": True},
-    "sampled_accuracy": {"sampled": True},
-    "held_out_sampled": {"held_out": True, "sampled": True},
-}
-"""The final scores: greedy and sampled, on trained and held-out stages
-(each sampled score from its own seeded generator)."""
-
-
 def final_result(run: Run, history: list[dict], start: float
                  ) -> TrainResult:
     """Score the trained agent on the task's test batches, greedy and
@@ -293,15 +283,17 @@ def final_result(run: Run, history: list[dict], start: float
     ``start`` (a ``time.perf_counter()``)."""
     config, trained = run.config, time.perf_counter() - start
     seed, num = FINAL_EVAL_SEED + config.seed, config.final_eval_size
-    scores = {name: evaluate.test_accuracy(run.model, num, seed, **flags)
-              for name, flags in SCORES.items()}
+    # each sampled score draws from its own generator, seeded with seed
+    accuracy, sampled = evaluate.test_scores(run.model, num, seed)
+    held_out, held_out_sampled = evaluate.test_scores(
+        run.model, num, seed, held_out=True)
     return TrainResult(
         model=run.model, episodes=len(history) * config.batch_size,
         updates=len(history), device=str(run.held_out.stage.device),
         config=config, seconds=time.perf_counter() - start,
-        train_seconds=trained,
-        history=history,
-        **scores,
+        train_seconds=trained, history=history, accuracy=accuracy,
+        held_out_accuracy=held_out, sampled_accuracy=sampled,
+        held_out_sampled=held_out_sampled,
     )
 
 

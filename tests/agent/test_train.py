@@ -617,17 +617,16 @@ def test_a_train_step_samples_with_the_generator_it_is_given():
 def test_the_final_scores_use_the_final_seed_and_size(monkeypatch):
     calls = []
 
-    def test_accuracy(model, num, seed, held_out=False, sampled=False):
-        calls.append((num, seed, held_out, sampled))
-        return [float(held_out), float(sampled)]
+    def test_scores(model, num, seed, held_out=False):
+        calls.append((num, seed, held_out))
+        return [float(held_out), 0.0], [float(held_out), 1.0]
 
-    monkeypatch.setattr(evaluate, "test_accuracy", test_accuracy)
+    monkeypatch.setattr(evaluate, "test_scores", test_scores)
     run = train_module.start_run(TrainConfig(seed=3, **TINY))
     history = [{"update": 1, "reward": 1.0}, {"update": 2, "reward": 2.0}]
     start = time.perf_counter() - 5.0
     result = train_module.final_result(run, history, start)
-    assert calls == [(4, 10_003, False, False), (4, 10_003, True, False),
-                     (4, 10_003, False, True), (4, 10_003, True, True)]
+    assert calls == [(4, 10_003, False), (4, 10_003, True)]
     assert result.accuracy == [0.0, 0.0]
     assert result.held_out_accuracy == [1.0, 0.0]
     assert result.sampled_accuracy == [0.0, 1.0]
