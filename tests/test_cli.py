@@ -1,5 +1,7 @@
 """Tests for agentlib.cli: wiring, help, and clear errors."""
 
+import gc
+import runpy
 import subprocess
 import sys
 
@@ -81,3 +83,15 @@ def test_a_command_imports_no_other_commands_module():
     result = subprocess.run([sys.executable, "-c", code],
                             capture_output=True, text=True, timeout=300)
     assert result.stdout.strip() == "[]", result.stderr
+
+
+def test_the_program_keeps_torch_out_of_garbage_collection(monkeypatch):
+    frozen = []
+    monkeypatch.setattr(cli, "main", lambda: frozen.append(
+        gc.get_freeze_count()) or 0)
+    try:
+        with pytest.raises(SystemExit):
+            runpy.run_module("agentlib", run_name="__main__")
+    finally:
+        gc.unfreeze()
+    assert frozen[0] > 10_000  # torch's modules, classes and functions
