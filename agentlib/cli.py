@@ -68,8 +68,10 @@ COMMANDS = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the parser with one subparser per command."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """Return the parser with one subparser per command; with ``only``,
+    the flags of that command alone, so that no other command's module
+    is imported (some import plotting or widget libraries)."""
     parser = argparse.ArgumentParser(
         prog="python -m agentlib",
         description="Commands of the book's agent: train, measure, compare.",
@@ -81,13 +83,22 @@ def build_parser() -> argparse.ArgumentParser:
             name, help=help_text, description=help_text
         )
         sub.set_defaults(module_name=module_name)
-        importlib.import_module(module_name).add_arguments(sub)
+        if only in (None, name):
+            importlib.import_module(module_name).add_arguments(sub)
     return parser
+
+
+def named_command(argv: list[str]) -> str | None:
+    """The command ``argv`` names (its first word that is not a flag),
+    or None when it names none."""
+    words = [arg for arg in argv if not arg.startswith("-")]
+    return words[0] if words and words[0] in COMMANDS else None
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse ``argv``, run the chosen command, return its exit status."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(only=named_command(argv))
     args = parser.parse_args(argv)
     module = importlib.import_module(args.module_name)
     prefix = f"{parser.prog} {args.command}"

@@ -1,5 +1,7 @@
 """Tests for agentlib.cli: wiring, help, and clear errors."""
 
+import gc
+import runpy
 import subprocess
 import sys
 
@@ -64,3 +66,32 @@ def test_other_runtime_errors_are_not_hidden(monkeypatch):
     monkeypatch.setattr("agentlib.book.notebooks.command", broken)
     with pytest.raises(RuntimeError, match="a bug"):
         cli.main(["notebooks"])
+
+
+def test_the_named_command_is_its_first_word():
+    assert cli.named_command(["train", "--task", "expressions"]) == "train"
+    assert cli.named_command(["-h", "ladder"]) == "ladder"
+    assert cli.named_command(["--help"]) is None
+    assert cli.named_command(["fly"]) is None
+
+
+def test_a_command_imports_no_other_commands_module():
+    code = ("import sys; from agentlib import cli; "
+            "cli.build_parser(cli.named_command(['train', '--seed', '1']))"
+            "; print(sorted(m for m in sys.modules "
+            "if m.startswith(('agentlib.experiments', 'agentlib.book'))))")
+    result = subprocess.run([sys.executable, "-c", code],
+                            capture_output=True, text=True, timeout=300)
+    assert result.stdout.strip() == "[]", result.stderr
+
+
+def test_the_program_keeps_torch_out_of_garbage_collection(monkeypatch):
+    frozen = []
+    monkeypatch.setattr(cli, "main", lambda: frozen.append(
+        gc.get_freeze_count()) or 0)
+    try:
+        with pytest.raises(SystemExit):
+            runpy.run_module("agentlib", run_name="__main__")
+    finally:
+        gc.unfreeze()
+    assert frozen[0] > 10_000  # torch's modules, classes and functions

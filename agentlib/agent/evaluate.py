@@ -25,14 +25,14 @@ EVERY = 0
 them (the first task: all 111,000 contexts), else its default sample."""
 
 
-@torch.no_grad()
+@torch.inference_mode()  # no_grad, and no autograd bookkeeping at all
 def greedy_correct(model: Policy, problems: Problems
                    ) -> torch.Tensor:
     """(B,) True where the greedy program answers the stated target."""
-    return rollout(model, problems, greedy=True).correct
+    return rollout(model, problems, greedy=True, until_done=True).correct
 
 
-@torch.no_grad()
+@torch.inference_mode()
 def sampled_correct(model: Policy, problems: Problems,
                     generator: torch.Generator) -> torch.Tensor:
     """(B,) True where one program drawn from the policy is exact."""
@@ -73,17 +73,45 @@ def test_accuracy(model: Policy, num: int = EVERY,
     stage, or with ``EVERY`` all of them): its trained stages, or with
     ``held_out`` the stages never trained on. Greedy, or with
     ``sampled`` one episode drawn from the policy per problem."""
+    batches, stages = test_set(model, num, seed, held_out)
+    return batch_accuracy(model, batches, stages,
+                          check_seed(seed) if sampled else None)
+
+
+def test_scores(model: Policy, num: int = EVERY, seed: int = 12_345,
+                held_out: bool = False
+                ) -> tuple[list[float], list[float]]:
+    """:func:`test_accuracy` greedy and sampled, on test batches drawn
+    once for both."""
+    batches, stages = test_set(model, num, seed, held_out)
+    return (batch_accuracy(model, batches, stages),
+            batch_accuracy(model, batches, stages, check_seed(seed)))
+
+
+def test_set(model: Policy, num: int, seed: int, held_out: bool
+             ) -> tuple[list[Problems], tuple[int, ...]]:
+    """The task's test batches for ``num`` and ``seed`` (checked), and
+    the stages they score."""
     if isinstance(num, bool) or num != EVERY:
         check_count("num", num)
-    seed = check_seed(seed)
-    device = device_of(model)
     task = model.task
     stages = task.held_out_stages if held_out else task.stages
-    generator = torch.Generator(device).manual_seed(seed)
+    return task.test_batches(num, check_seed(seed), device_of(model),
+                             held_out), stages
+
+
+def batch_accuracy(model: Policy, batches: list[Problems],
+                   stages: tuple[int, ...], sample_seed: int | None = None
+                   ) -> list[float]:
+    """Exact match per stage of ``stages`` over ``batches``: greedy, or
+    with ``sample_seed`` one episode per problem, drawn in turn from a
+    generator seeded with it."""
+    generator = None if sample_seed is None else torch.Generator(
+        device_of(model)).manual_seed(sample_seed)
     correct, index = [], []
-    for problems in task.test_batches(num, seed, device, held_out):
-        correct.append(sampled_correct(model, problems, generator)
-                       if sampled else greedy_correct(model, problems))
+    for problems in batches:
+        correct.append(greedy_correct(model, problems) if generator is None
+                       else sampled_correct(model, problems, generator))
         index.append(stage_index(problems.stage, stages))
     return accuracy_by_stage(torch.cat(correct), torch.cat(index),
                              len(stages)) if correct else []

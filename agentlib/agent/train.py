@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import torch
 
 from agentlib.agent import a2c, curriculum, evaluate, open_loop, reader
+from agentlib.agent.adam import Adam, Optimizer
 from agentlib.agent.config import CHECK_SEED, FINAL_EVAL_SEED, TrainConfig
 from agentlib.agent.graphs import GraphedUpdate
 from agentlib.agent.model import ActorCritic
@@ -42,7 +43,7 @@ class Run:
     task: Task
     device: torch.device
     model: Policy
-    optimizer: torch.optim.Optimizer
+    optimizer: Optimizer
     generator: torch.Generator
     held_out: Problems
     """The curriculum's checks: ``eval_size`` validation problems per
@@ -99,8 +100,9 @@ def train(config: TrainConfig | None = None,
 
 def make_agent(
     config: TrainConfig, device: torch.device
-) -> tuple[Policy, torch.optim.Optimizer]:
-    """A model seeded by ``config.seed`` on ``device``, and its Adam."""
+) -> tuple[Policy, Optimizer]:
+    """A model seeded by ``config.seed`` on ``device``, and its Adam
+    (:mod:`agentlib.agent.adam`'s, or torch's for a CUDA graph)."""
     torch.manual_seed(config.seed)
     if config.policy == "open-loop":
         model = open_loop.OpenLoopPolicy(
@@ -109,10 +111,10 @@ def make_agent(
         model = reader.Reader(config.reader_config()).to(device)
     else:
         model = ActorCritic(config.model_config()).to(device)
-    optimizer = torch.optim.Adam(
-        model.parameters(), lr=config.lr, capturable=config.cuda_graph
-    )
-    return model, optimizer
+    if config.cuda_graph:  # a graph records torch's capturable step
+        return model, torch.optim.Adam(model.parameters(), lr=config.lr,
+                                       capturable=True)
+    return model, Adam(model.parameters(), lr=config.lr)
 
 
 def start_run(config: TrainConfig) -> Run:
@@ -167,7 +169,7 @@ def make_score(config: TrainConfig, task: Task) -> a2c.Score:
 
 
 def train_step(
-    model: Policy, optimizer: torch.optim.Optimizer,
+    model: Policy, optimizer: Optimizer,
     config: TrainConfig, problems: Problems,
     generator: torch.Generator | None,
 ) -> dict:
@@ -274,16 +276,6 @@ def promoted_stage(run: Run, accuracy: list[float]) -> int:
                               run.config.promote_threshold, run.task.stages)
 
 
-SCORES = {
-    "accuracy": {},
-    "held_out_accuracy": {"held_out": True},
-    "sampled_accuracy": {"sampled": True},
-    "held_out_sampled": {"held_out": True, "sampled": True},
-}
-"""The final scores: greedy and sampled, on trained and held-out stages
-(each sampled score from its own seeded generator)."""
-
-
 def final_result(run: Run, history: list[dict], start: float
                  ) -> TrainResult:
     """Score the trained agent on the task's test batches, greedy and
@@ -291,15 +283,17 @@ def final_result(run: Run, history: list[dict], start: float
     ``start`` (a ``time.perf_counter()``)."""
     config, trained = run.config, time.perf_counter() - start
     seed, num = FINAL_EVAL_SEED + config.seed, config.final_eval_size
-    scores = {name: evaluate.test_accuracy(run.model, num, seed, **flags)
-              for name, flags in SCORES.items()}
+    # each sampled score draws from its own generator, seeded with seed
+    accuracy, sampled = evaluate.test_scores(run.model, num, seed)
+    held_out, held_out_sampled = evaluate.test_scores(
+        run.model, num, seed, held_out=True)
     return TrainResult(
         model=run.model, episodes=len(history) * config.batch_size,
         updates=len(history), device=str(run.held_out.stage.device),
         config=config, seconds=time.perf_counter() - start,
-        train_seconds=trained,
-        history=history,
-        **scores,
+        train_seconds=trained, history=history, accuracy=accuracy,
+        held_out_accuracy=held_out, sampled_accuracy=sampled,
+        held_out_sampled=held_out_sampled,
     )
 
 

@@ -118,15 +118,14 @@ def step(state: Machine, problems: Problems, action: torch.Tensor
     """Apply one (B,) action to every running episode; the new state."""
     live = ~state.done
     more = state.cursor < problems.length
-    has_acc, has_mem = ~state.acc_empty, ~state.mem_empty
+    full = live & ~state.acc_empty  # what the tools but LOAD and ANS need
     x = operand_at(problems, state.cursor)
-    load = live & (action == LOAD) & ~has_acc & more
-    mul = live & (action == MUL) & has_acc & more
-    add = live & (action == ADD) & has_acc & more
-    sub = live & (action == SUB) & has_acc & more
-    push = live & (action == PUSH) & has_acc & ~has_mem
-    pop_add = live & (action == POP_ADD) & has_acc & has_mem
-    pop_sub = live & (action == POP_SUB) & has_acc & has_mem
+    load = live & (action == LOAD) & state.acc_empty & more
+    reads = full & more  # MUL, ADD and SUB read acc and the next operand
+    mul, add, sub = (reads & (action == tool) for tool in (MUL, ADD, SUB))
+    push = full & (action == PUSH) & state.mem_empty
+    pops = full & ~state.mem_empty  # POP+ and POP- need both registers
+    pop_add, pop_sub = pops & (action == POP_ADD), pops & (action == POP_SUB)
     ans = live & (action == ANS)
     acc = torch.where(load, x, state.acc)
     acc = torch.where(mul, acc * x, acc)
@@ -144,7 +143,7 @@ def step(state: Machine, problems: Problems, action: torch.Tensor
         cursor=state.cursor + (load | mul | add | sub).long(),
         steps=steps,
         done=state.done | ans | (steps >= 2 * problems.length + 1),
-        answered=state.answered | (ans & has_acc),
+        answered=state.answered | (ans & full),
     )
 
 

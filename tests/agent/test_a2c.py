@@ -1,5 +1,6 @@
 """Tests for agent.a2c: rollouts, returns, masked losses, update."""
 
+import dataclasses
 import functools
 
 import pytest
@@ -490,3 +491,24 @@ def test_an_update_clips_to_a_norm_of_one_by_default():
     assert norm.item() == pytest.approx(50.0)  # before clipping
     assert policy.logits.grad.tolist() == pytest.approx([0.6, 0.8, 0.0])
     assert policy.logits.tolist() == pytest.approx([-0.6, -0.8, 0.0])
+
+
+def test_until_done_stops_when_the_last_episode_ends():
+    problems = arithmetic.problems_from_contexts([[3, 4, 5], [3, 4, 6]])
+    full = a2c.rollout(Oracle(), problems)
+    short = a2c.rollout(Oracle(), problems, until_done=True)
+    assert full.action.shape == (2, 6) and short.action.shape == (2, 3)
+    assert short.correct.tolist() == full.correct.tolist() == [True, True]
+    assert short.reward.tolist() == full.reward[:, :3].tolist()
+    # while one episode runs, every step is taken
+    mixed = arithmetic.problems_from_contexts([[3, 4, 5], [3, 4, 5, 2, 6]])
+    batch = a2c.rollout(Oracle(), mixed, until_done=True)
+    assert batch.action.shape == (2, 6)
+
+
+def test_all_done_reads_no_flags_off_the_cpu():
+    state = arithmetic.reset(arithmetic.problems_from_contexts([[3, 4, 5]]))
+    assert not a2c.all_done(state)
+    assert a2c.all_done(dataclasses.replace(state, done=~state.done))
+    on_meta = torch.ones(1, dtype=torch.bool, device="meta")
+    assert not a2c.all_done(dataclasses.replace(state, done=on_meta))

@@ -82,6 +82,20 @@ def test_a_sampled_policy_is_scored_on_the_same_problems():
         evaluate.test_accuracy(oracle, 300, seed=2))
 
 
+def test_test_scores_are_greedy_and_sampled_test_accuracy():
+    torch.manual_seed(0)  # an untrained agent: its samples differ
+    model = ActorCritic(ActorCriticConfig(d_model=8, task="expressions",
+                                          use_stage=False))
+    for held_out in (False, True):
+        greedy = evaluate.test_accuracy(model, 30, seed=5,
+                                        held_out=held_out)
+        sampled = evaluate.test_accuracy(model, 30, seed=5,
+                                         held_out=held_out, sampled=True)
+        assert held_out or greedy != sampled  # held out: 0% both
+        assert evaluate.test_scores(model, 30, seed=5,
+                                    held_out=held_out) == (greedy, sampled)
+
+
 @pytest.mark.parametrize("num", [-1, True, 2.5])
 def test_test_accuracy_refuses_a_bad_size(num):
     with pytest.raises(AgentlibError, match="num must be"):
