@@ -17,13 +17,8 @@ from html import escape
 import ipywidgets as widgets
 
 from agentlib.agent.reader import Reader
-from agentlib.book.widgets import (
-    EXPLORER_OPERANDS,
-    show_live,
-    show_static,
-    table_html,
-)
-from agentlib.errors import AgentlibError, check_count
+from agentlib.book.widgets import fate_of, show_stepper, table_html
+from agentlib.errors import check_count
 from agentlib.experiments.reading import END, token_names, trace_reader
 from agentlib.tasks import expressions as ex
 
@@ -52,15 +47,6 @@ def tokens_html(names: Sequence[str], head: int, operand: int) -> str:
         spans.append(f'<span style="{style}" title="token {index}">'
                      f"{escape(name)}</span>")
     return f'<div style="{ROW_STYLE}">{"".join(spans)}</div>'
-
-
-def fate_of(rows: Sequence[dict], target: int, finished: bool) -> str:
-    """What the decisions shown came to: exact, wrong, or no answer."""
-    last = rows[-1]
-    if last["tool"] == "ANS" and last["acc"] is not None:
-        answer = last["acc"]
-        return "✔ exact" if answer == target else f"✘ answered {answer}"
-    return "✘ no answer" if finished else "no answer yet"
 
 
 def reader_html(model: Reader, expression: str,
@@ -94,23 +80,5 @@ def show_reader_explorer(model: Reader, expression: str = "3+4*5-2*6"
                          ) -> widgets.Widget:
     """Type an expression, step through the reader's decisions; then
     the static view of the default state."""
-    text = widgets.Text(value=expression, description="expression",
-                        continuous_update=False)
-    steps = widgets.IntSlider(value=ex.budget(EXPLORER_OPERANDS), min=1,
-                              max=ex.budget(EXPLORER_OPERANDS),
-                              description="steps")
-    view = widgets.HTML()
-
-    def refresh(_=None) -> None:
-        try:
-            view.value = reader_html(model, text.value, steps.value)
-        except AgentlibError as error:
-            view.value = f"<p>✘ {escape(str(error))}</p>"
-
-    for control in (text, steps):
-        control.observe(refresh, names="value")
-    refresh()
-    box = widgets.VBox([text, steps, view])
-    show_live(box)
-    show_static(reader_html(model, expression))
-    return box
+    return show_stepper(
+        lambda text, upto=None: reader_html(model, text, upto), expression)

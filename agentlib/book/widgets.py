@@ -5,7 +5,7 @@ live widget and then a static HTML rendering of its default state: the
 page is never empty, and the notebook stays interactive.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 
 import ipywidgets as widgets
@@ -192,6 +192,15 @@ def show_agent_explorer(
     return box
 
 
+def fate_of(rows: Sequence[dict], target: int, finished: bool) -> str:
+    """What the decisions shown came to: exact, wrong, or no answer
+    (yet, unless the episode is ``finished``)."""
+    if rows and rows[-1]["tool"] == "ANS" and rows[-1]["acc"] is not None:
+        answer = rows[-1]["acc"]
+        return "✔ exact" if answer == target else f"✘ answered {answer}"
+    return "✘ no answer" if finished else "no answer yet"
+
+
 def expression_html(model: ActorCritic, expression: str,
                     upto: int | None = None) -> str:
     """The expression agent's greedy decisions on ``expression``: the
@@ -202,12 +211,8 @@ def expression_html(model: ActorCritic, expression: str,
     for row in rows:
         row.update({name: f"{p:.2f}" for name, p in zip(
             model.task.tools, row["probs"], strict=False)})
-    answer = rows[-1]["acc"] if rows and rows[-1]["tool"] == "ANS" else None
     target = problems.target[0].item()
-    if answer is None:
-        fate = "✘ no answer" if rows and rows[-1]["done"] else "no answer yet"
-    else:
-        fate = "✔ exact" if answer == target else f"✘ answered {answer}"
+    fate = fate_of(rows, target, bool(rows) and rows[-1]["done"])
     verdict = (f"<p>{escape(expression)} · target <b>{target}</b> · "
                f"{fate}</p>")
     return verdict + table_html(rows, (*COLUMNS, *model.task.tools))
@@ -223,6 +228,17 @@ def show_expression_explorer(
 ) -> widgets.Widget:
     """Type an expression, step through the agent's program; then the
     static view of the default state."""
+    return show_stepper(
+        lambda text, upto=None: expression_html(model, text, upto),
+        expression)
+
+
+def show_stepper(render: Callable[..., str], expression: str
+                 ) -> widgets.Widget:
+    """An explorer of one agent on typed expressions: a text box, a
+    step slider and ``render(text, upto)``'s HTML (a bad expression
+    shown as one line); then the static view of ``render(expression)``,
+    every step."""
     text = widgets.Text(value=expression, description="expression",
                         continuous_update=False)
     steps = widgets.IntSlider(value=ex.budget(EXPLORER_OPERANDS), min=1,
@@ -232,7 +248,7 @@ def show_expression_explorer(
 
     def refresh(_=None) -> None:
         try:
-            view.value = expression_html(model, text.value, steps.value)
+            view.value = render(text.value, steps.value)
         except AgentlibError as error:
             view.value = f"<p>✘ {escape(str(error))}</p>"
 
@@ -241,5 +257,5 @@ def show_expression_explorer(
     refresh()
     box = widgets.VBox([text, steps, view])
     show_live(box)
-    show_static(expression_html(model, expression))
+    show_static(render(expression))
     return box
