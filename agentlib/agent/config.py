@@ -185,6 +185,8 @@ COUNTS = ("d_model", "batch_size", "max_episodes", "eval_every",
           "eval_size")
 FRACTIONS = ("gamma", "gae_lambda", "replay", "promote_threshold")
 FLAGS = ("use_stage", "allow_digit_actions", "cuda_graph", "check_sampled")
+READER_FIELDS = ("encoder", "move_from", "head_step")
+"""The reader's own fields of :class:`TrainConfig`."""
 
 
 def check_numbers(config: TrainConfig) -> None:
@@ -236,17 +238,18 @@ def check_policy_task(config: TrainConfig) -> None:
     view, which is its alone."""
     if config.policy == "open-loop":
         open_loop.check_task(config.task)
-    if config.policy == "reader" and config.task not in READ_VIEWS:
-        raise AgentlibError(
-            f"the reader reads {', '.join(READ_VIEWS)}, not {config.task}")
     if config.policy == "reader":
+        if config.task not in READ_VIEWS:
+            raise AgentlibError(f"the reader reads "
+                                f"{', '.join(READ_VIEWS)}, not {config.task}")
         config.reader_config()  # checks the reader's own fields
-    elif (config.encoder, config.move_from, config.head_step) != (
-            "local", "read", "token"):
+        return
+    if any(getattr(config, name) != getattr(ReaderConfig, name)
+           for name in READER_FIELDS):  # not the reader's defaults
         raise AgentlibError(
-            f"encoder, move_from and head_step shape the reader only; "
-            f"policy {config.policy!r} takes none of them")
-    if config.policy != "reader" and config.task in READ_VIEWS.values():
+            f"{', '.join(READER_FIELDS)} shape the reader only; policy "
+            f"{config.policy!r} takes none of them")
+    if config.task in READ_VIEWS.values():
         raise AgentlibError(
             f"task {config.task} is the reader's view; use "
             f"policy='reader' with its task")

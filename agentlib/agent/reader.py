@@ -42,8 +42,8 @@ bidirectional GRU over the whole expression."""
 HeadStep = Literal["token", "operand"]
 HEAD_STEPS = {"token": 1, "operand": 2}
 """Tokens per step of the head's move: ``token`` moves 0 to
-``max_move`` tokens; ``operand`` moves 0 or 1 operand (2 tokens), so
-the head cannot stop on an operator."""
+``max_move`` tokens; ``operand`` 0 to ``max_move`` whole operands (2
+tokens each), so the head cannot stop on an operator."""
 MoveFrom = Literal["read", "state"]
 MOVES_FROM = ("read", "state")
 """What chooses the head's move: the vector read and the tool just

@@ -113,7 +113,7 @@ READER_VARIANTS: dict[str, tuple[str, dict]] = {
     "bidirectional": ("a bidirectional GRU encoder over the whole "
                       "expression", {"encoder": "bidirectional"}),
     "state-move": ("the move chosen from the GRU state as well",
-                        {"move_from": "state"}),
+                   {"move_from": "state"}),
     "operand-head": ("a head that moves 0 to 2 operands, not tokens",
                      {"head_step": "operand"}),
     "operand-300k": ("the operand head, 300,000 episodes",

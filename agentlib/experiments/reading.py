@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import torch
 
 from agentlib.agent.reader import Reader
+from agentlib.experiments.inspection import register
 from agentlib.tasks import expressions as ex
 
 END = "END"
@@ -178,7 +179,7 @@ def trace_reader(model: Reader, expression: str) -> list[dict]:
             "offset": head - 2 * cursor, "tool": ex.TOOLS[int(action[0])],
             "p": float(probs[int(action[0])]),
             "move": int(h.head[0]) - head,
-            "acc": None if bool(state.acc_empty[0]) else int(state.acc[0]),
-            "mem": None if bool(state.mem_empty[0]) else int(state.mem[0]),
+            "acc": register(state.acc, state.acc_empty),
+            "mem": register(state.mem, state.mem_empty),
         })
     return rows
