@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import torch
 
-from agentlib.agent.a2c import Rollout, rollout
+from agentlib.agent.a2c import Rollout, all_done
 from agentlib.agent.model import NUM_DIGITS
 from agentlib.agent.policy import Policy, device_of
 from agentlib.errors import check_count, check_seed
@@ -26,17 +26,39 @@ them (the first task: all 111,000 contexts), else its default sample."""
 
 
 @torch.inference_mode()  # no_grad, and no autograd bookkeeping at all
+def play(model: Policy, problems: Problems, greedy: bool = False,
+         generator: torch.Generator | None = None,
+         until_done: bool = False) -> torch.Tensor:
+    """(B,) True where the episode answered the stated target.
+
+    The episodes of :func:`~agentlib.agent.a2c.rollout`, action for
+    action, with nothing scored on the way: no reward, log-probability,
+    entropy or value (:meth:`Policy.act`), which a score never needs.
+    ``until_done`` as there: greedy only.
+    """
+    task = model.task
+    state = task.reset(problems)
+    h = model.initial_state(problems)
+    action = model.start_action(len(problems), device_of(model))
+    for _ in range(task.horizon(problems)):
+        action, h = model.act(h, action, greedy, generator,
+                              task.observe(state, problems))
+        state = task.step(state, problems, action)
+        if until_done and all_done(state):
+            break
+    return task.is_correct(state, problems)
+
+
 def greedy_correct(model: Policy, problems: Problems
                    ) -> torch.Tensor:
     """(B,) True where the greedy program answers the stated target."""
-    return rollout(model, problems, greedy=True, until_done=True).correct
+    return play(model, problems, greedy=True, until_done=True)
 
 
-@torch.inference_mode()
 def sampled_correct(model: Policy, problems: Problems,
                     generator: torch.Generator) -> torch.Tensor:
     """(B,) True where one program drawn from the policy is exact."""
-    return rollout(model, problems, generator=generator).correct
+    return play(model, problems, generator=generator)
 
 
 def stage_one_hot(stage: torch.Tensor, num_stages: int) -> torch.Tensor:

@@ -87,6 +87,14 @@ def sample(
     return (logits.detach() + gumbel).argmax(-1)
 
 
+def pick(
+    logits: torch.Tensor, greedy: bool = False,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """(B,) the argmax of (B, A) logits (``greedy``), or a sample."""
+    return logits.argmax(-1) if greedy else sample(logits, generator)
+
+
 def choose(
     logits: torch.Tensor, action: torch.Tensor | None = None,
     greedy: bool = False, generator: torch.Generator | None = None,
@@ -95,10 +103,8 @@ def choose(
     ``action`` scored if given, else the argmax (``greedy``) or a
     sample."""
     log_probs = F.log_softmax(logits, dim=-1)
-    if action is None and greedy:
-        action = logits.argmax(-1)
-    elif action is None:
-        action = sample(logits, generator)
+    if action is None:
+        action = pick(logits, greedy, generator)
     log_prob = log_probs.gather(1, action[:, None]).squeeze(1)
     entropy = -(log_probs.exp() * log_probs).sum(-1)
     return action, log_prob, entropy
@@ -178,3 +184,13 @@ class ActorCritic(nn.Module):
         action, log_prob, entropy = choose(logits, action, greedy,
                                            generator)
         return action, log_prob, entropy, self.get_value(h), h
+
+    def act(
+        self, h: torch.Tensor, prev_action: torch.Tensor,
+        greedy: bool = False, generator: torch.Generator | None = None,
+        obs: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(action, h)``: the action :meth:`get_action_and_value`
+        chooses, with no log-probability, entropy or value."""
+        h = self.gru(self.read(prev_action, obs), h)  # (B, d)
+        return pick(self.policy_head(h), greedy, generator), h

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn as nn
 
-from agentlib.agent.model import choose
+from agentlib.agent.model import choose, pick
 from agentlib.agent.policy import Step
 from agentlib.errors import AgentlibError
 from agentlib.tasks import Problems, Task, TaskName, get_task
@@ -70,3 +70,12 @@ class OpenLoopPolicy(nn.Module):
         action, log_prob, entropy = choose(self.logits[h], action, greedy,
                                            generator)
         return action, log_prob, entropy, self.values[h], h + 1
+
+    def act(
+        self, h: torch.Tensor, prev_action: torch.Tensor,
+        greedy: bool = False, generator: torch.Generator | None = None,
+        obs: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(action, next row)``: the action of
+        :meth:`get_action_and_value`, without its scores."""
+        return pick(self.logits[h], greedy, generator), h + 1

@@ -50,6 +50,16 @@ class Policy(Protocol):
         take the argmax (``greedy``) or score the given ``action``."""
         ...
 
+    def act(
+        self, h: State, prev_action: torch.Tensor, greedy: bool = False,
+        generator: torch.Generator | None = None,
+        obs: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, State]:
+        """``(action, h)``: the action :meth:`get_action_and_value`
+        would choose, and the next state, without its scores (for
+        evaluation, which needs nothing else)."""
+        ...
+
     def parameters(self, recurse: bool = True
                    ) -> Iterator[torch.nn.Parameter]:
         """Its weights, for the optimiser (and their device)."""

@@ -28,7 +28,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from agentlib.agent.model import choose
+from agentlib.agent.model import choose, pick
 from agentlib.agent.policy import Step
 from agentlib.errors import AgentlibError, check_choice, check_count
 from agentlib.tasks import Problems, TaskName, get_task
@@ -109,6 +109,13 @@ def move_head(head: torch.Tensor, move: torch.Tensor, last: torch.Tensor
               ) -> torch.Tensor:
     """(B,) the head moved forward by ``move``, clamped at ``last``."""
     return torch.minimum(head + move, last)
+
+
+def registers_of(obs: torch.Tensor | None) -> torch.Tensor:
+    """``obs``, the read view's register ids, else a one-line error."""
+    if obs is None:
+        raise AgentlibError("the reader needs its task's read view")
+    return obs
 
 
 class Reader(nn.Module):
@@ -211,16 +218,34 @@ class Reader(nn.Module):
         ``action`` is scored; the move is still chosen (sampled, or the
         argmax when ``greedy``).
         """
-        if obs is None:
-            raise AgentlibError("the reader needs its task's read view")
-        gru_h, read = self.think(h, prev_action, obs)
+        gru_h, read = self.think(h, prev_action, registers_of(obs))
         features = torch.cat([gru_h, read], 1)  # (B, 2d)
         action, log_prob, entropy = choose(self.policy_head(features),
                                            action, greedy, generator)
         move, move_log_prob, move_entropy = choose(
             self.move_logits(read, gru_h, action), None, greedy, generator)
-        step = HEAD_STEPS[self.config.head_step]
-        head = move_head(h.head, move * step, h.last)
         value = self.value_head(features).squeeze(1)
         return (action, log_prob + move_log_prob, entropy + move_entropy,
-                value, ReaderState(gru_h, h.memory, head, h.last))
+                value, self.moved(h, gru_h, move))
+
+    def act(
+        self, h: ReaderState, prev_action: torch.Tensor,
+        greedy: bool = False, generator: torch.Generator | None = None,
+        obs: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, ReaderState]:
+        """``(tool, state)``: the tool and move that
+        :meth:`get_action_and_value` chooses, without their scores."""
+        gru_h, read = self.think(h, prev_action, registers_of(obs))
+        features = torch.cat([gru_h, read], 1)  # (B, 2d)
+        action = pick(self.policy_head(features), greedy, generator)
+        move = pick(self.move_logits(read, gru_h, action), greedy,
+                    generator)
+        return action, self.moved(h, gru_h, move)
+
+    def moved(self, h: ReaderState, gru_h: torch.Tensor,
+              move: torch.Tensor) -> ReaderState:
+        """The state after a step: GRU state ``gru_h``, the head moved
+        by ``move`` steps."""
+        step = HEAD_STEPS[self.config.head_step]
+        head = move_head(h.head, move * step, h.last)
+        return ReaderState(gru_h, h.memory, head, h.last)

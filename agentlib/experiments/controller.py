@@ -76,10 +76,19 @@ class OneBitController(nn.Module):
         """The rules' tool (or the given ``action``, with log-probability
         0 where it is the rules' and minus infinity elsewhere); entropy
         and value are 0; the bit is set at each ``PUSH`` after a ``-``."""
-        tool = decide(obs, h, self.memory)
-        pushed = tool == ex.PUSH
-        h = torch.where(pushed, obs[:, 0] == ex.MINUS, h)
+        tool, h = self.act(h, prev_action, obs=obs)
         chosen = tool if action is None else action
         log_prob = torch.where(chosen == tool, 0.0, float("-inf"))
         zeros = torch.zeros(len(tool), device=tool.device)
         return chosen, log_prob, zeros, zeros, h
+
+    def act(
+        self, h: torch.Tensor, prev_action: torch.Tensor,
+        greedy: bool = False, generator: torch.Generator | None = None,
+        obs: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(tool, bit)``: the rules' tool, greedy or not; the bit is
+        set at each ``PUSH`` after a ``-``."""
+        tool = decide(obs, h, self.memory)
+        pushed = tool == ex.PUSH
+        return tool, torch.where(pushed, obs[:, 0] == ex.MINUS, h)

@@ -63,8 +63,8 @@ def greedy_run(model: Reader, problems: ex.Problems) -> dict:
         live = ~state.done
         heads.append(torch.where(live, h.head, -1))
         cursors.append(torch.where(live, state.cursor, -1))
-        action, _, _, _, h = model.get_action_and_value(
-            h, action, greedy=True, obs=task.observe(state, problems))
+        action, h = model.act(h, action, greedy=True,
+                              obs=task.observe(state, problems))
         tools.append(torch.where(live, action, -1))
         after = task.step(state, problems, action)
         acted.append(live & (changed(state, after) | (action == ex.ANS)))

@@ -16,7 +16,7 @@ import statistics
 
 import torch
 
-from agentlib.agent import evaluate
+from agentlib.agent import a2c, evaluate
 from agentlib.agent.policy import Policy, device_of
 from agentlib.agent.train import (
     FINAL_EVAL_SEED,
@@ -66,7 +66,7 @@ def stage2_programs(model: Policy, num: int = 1_000) -> dict[str, float]:
     """What the greedy programs of ``model`` do on ``num`` fresh
     stage-2 problems."""
     problems = stage2_problems(device_of(model), num)
-    batch = evaluate.rollout(model, problems, greedy=True)
+    batch = a2c.rollout(model, problems, greedy=True)
     return program_shares(evaluate.decode_programs(batch, arithmetic.TOOLS))
 
 

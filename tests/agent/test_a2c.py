@@ -47,6 +47,12 @@ class Oracle(nn.Module):
         h = h + torch.tensor([0, 1])
         return action, self.bias * ones, ones, self.bias * ones, h
 
+    def act(self, h, prev_action, greedy=False, generator=None, obs=None):
+        """The action and next state of ``get_action_and_value``."""
+        action, *_, h = self.get_action_and_value(
+            h, prev_action, greedy=greedy, generator=generator, obs=obs)
+        return action, h
+
 
 def test_oracle_rollout_masks_after_ans_and_rewards_once():
     problems = arithmetic.problems_from_contexts([[3, 4, 5], [3, 4, 5, 2, 6]])
@@ -382,6 +388,12 @@ class Recorder(nn.Module):
         ones = torch.ones(len(h))
         return (torch.full((len(h),), tool), 0 * ones, ones, 0 * ones,
                 h + 1)
+
+    def act(self, h, prev_action, greedy=False, generator=None, obs=None):
+        """The action and next state of ``get_action_and_value``."""
+        action, *_, h = self.get_action_and_value(
+            h, prev_action, greedy=greedy, generator=generator, obs=obs)
+        return action, h
 
 
 def test_a_rollout_hands_the_policy_each_observation_and_generator():

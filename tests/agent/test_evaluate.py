@@ -3,10 +3,12 @@
 import pytest
 import torch
 
-from agentlib.agent import evaluate
+from agentlib.agent import a2c, evaluate
 from agentlib.agent.model import ActorCritic, ActorCriticConfig
 from agentlib.errors import AgentlibError
+from agentlib.experiments.controller import OneBitController
 from agentlib.tasks import arithmetic
+from agentlib.tasks import expressions as ex
 from tests.agent.test_a2c import Oracle
 
 TASK = arithmetic.ArithmeticTask()
@@ -51,7 +53,7 @@ def test_the_stage_1_program_everywhere_scores_as_counted():
 def test_decoded_programs_end_at_ans_and_name_digit_actions():
     batch = Oracle(("MUL ADD ANS",) * 3)
     problems = TASK.evaluation_problems(1, seed=0)
-    rollout = evaluate.rollout(batch, problems, greedy=True)
+    rollout = a2c.rollout(batch, problems, greedy=True)
     assert evaluate.decode_programs(rollout, arithmetic.TOOLS) == [
         ["MUL", "ADD", "ANS"]] * 3
     rollout.action[0, 1] = arithmetic.NUM_TOOLS + 7  # the digit 7
@@ -100,3 +102,26 @@ def test_test_scores_are_greedy_and_sampled_test_accuracy():
 def test_test_accuracy_refuses_a_bad_size(num):
     with pytest.raises(AgentlibError, match="num must be"):
         evaluate.test_accuracy(Oracle(), num)
+
+
+@pytest.mark.parametrize("memory, expected", [(True, 1.0), (False, 0.5)])
+def test_play_scores_each_episode_as_the_rollout_does(memory, expected):
+    controller = OneBitController(memory=memory)
+    # 3-4*5 needs the bit: without it the controller pops with +
+    problems = ex.problems_from_expressions(["3+4*5", "3-4*5"])
+    played = evaluate.play(controller, problems, greedy=True)
+    rolled = a2c.rollout(controller, problems, greedy=True).correct
+    assert torch.equal(played, rolled)
+    assert played.float().mean().item() == expected
+
+
+def test_play_draws_the_rollouts_samples_in_the_same_order():
+    torch.manual_seed(0)
+    model = ActorCritic(ActorCriticConfig(d_model=8))
+    problems = TASK.evaluation_problems(200, seed=2)
+    draws, rollout_draws = (torch.Generator().manual_seed(5)
+                            for _ in range(2))
+    played = evaluate.play(model, problems, generator=draws)
+    rolled = a2c.rollout(model, problems, generator=rollout_draws)
+    assert torch.equal(played, rolled.correct)
+    assert torch.equal(draws.get_state(), rollout_draws.get_state())

@@ -126,6 +126,12 @@ class ScriptedAgent(ActorCritic):
         log_prob = CHOSEN[stage, step].log()
         return SOLVERS[stage, step], log_prob, zeros, zeros, h
 
+    def act(self, h, prev_action, greedy=False, generator=None, obs=None):
+        """The action and next state of ``get_action_and_value``."""
+        action, *_, h = self.get_action_and_value(
+            h, prev_action, greedy=greedy, generator=generator, obs=obs)
+        return action, h
+
 
 def test_stage_swap_by_hand_on_every_d_and_e():
     pairs = torch.cartesian_prod(torch.arange(10), torch.arange(10))
