@@ -85,6 +85,10 @@ class TrainConfig:
     entropy_coef: float = 0.15
     """Weight of the entropy bonus. High on purpose: at 0.01 the stage-2
     choice after ``MUL ADD`` collapses before ``STO`` is ever tried."""
+    entropy_final: float | None = None
+    """The entropy bonus's weight at the end of the budget: it falls in
+    a straight line from ``entropy_coef`` to this over ``max_episodes``
+    (:meth:`entropy_weight`); None keeps it at ``entropy_coef``."""
     max_grad_norm: float = 1.0
     """Gradients are clipped to this global norm."""
     baseline: a2c.Baseline = "value"
@@ -164,6 +168,15 @@ class TrainConfig:
                             encoder=self.encoder, move_from=self.move_from,
                             head_step=self.head_step)
 
+    def entropy_weight(self, episodes: int) -> float:
+        """The entropy bonus's weight after ``episodes`` training
+        episodes: ``entropy_coef``, falling to ``entropy_final``."""
+        if self.entropy_final is None:
+            return self.entropy_coef
+        done = min(episodes / self.max_episodes, 1.0)
+        return self.entropy_coef + (self.entropy_final
+                                    - self.entropy_coef) * done
+
     @property
     def num_updates(self) -> int:
         """Updates the episode budget allows."""
@@ -207,6 +220,12 @@ def check_numbers(config: TrainConfig) -> None:
     for name in ("entropy_coef", "value_coef", "progress_scale",
                  "wrong_cost"):
         check_positive(name, getattr(config, name), or_zero=True)
+    if config.entropy_final is not None:
+        check_positive("entropy_final", config.entropy_final, or_zero=True)
+        if config.cuda_graph:  # a graph replays the weight it captured
+            raise AgentlibError(
+                "entropy_final changes the entropy weight at every "
+                "update, which a CUDA graph cannot; use one or the other")
 
 
 def check_n_step(config: TrainConfig) -> None:

@@ -79,7 +79,8 @@ def train(config: TrainConfig | None = None,
                 problems = sample_batch(config, run.task, run.stage,
                                         run.generator, run.device)
                 info = train_step(run.model, run.optimizer, config,
-                                  problems, run.generator)
+                                  problems, run.generator,
+                                  episodes=(update - 1) * config.batch_size)
             pending.append({"update": update,
                             "episodes": update * config.batch_size,
                             "stage": run.stage, **info})
@@ -171,16 +172,19 @@ def make_score(config: TrainConfig, task: Task) -> a2c.Score:
 def train_step(
     model: Policy, optimizer: Optimizer,
     config: TrainConfig, problems: Problems,
-    generator: torch.Generator | None,
+    generator: torch.Generator | None, episodes: int = 0,
 ) -> dict:
-    """Roll out one batch, take one update; return tensor metrics."""
+    """Roll out one batch and take one update, ``episodes`` episodes
+    into training (they set the entropy weight); return tensor
+    metrics."""
     batch = a2c.rollout(
         model, problems, make_score(config, model.task),
         generator=generator,
     )
     loss, info = a2c.a2c_loss(
         batch, gamma=config.gamma, value_coef=config.value_coef,
-        entropy_coef=config.entropy_coef, baseline=config.baseline,
+        entropy_coef=config.entropy_weight(episodes),
+        baseline=config.baseline,
         group_size=config.group_size, gae_lambda=config.gae_lambda,
         n_step=config.n_step,
     )

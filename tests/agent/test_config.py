@@ -54,6 +54,8 @@ def test_bad_configs_are_refused_when_made(changes, message):
      ({"lr": float("inf")}, "lr must be a finite number > 0, got inf"),
      ({"lr": float("nan")}, "lr must be a finite number"),
      ({"entropy_coef": float("inf")}, "entropy_coef must be a finite"),
+     ({"entropy_final": -0.01}, "entropy_final must be a finite number"),
+     ({"entropy_final": 0.0, "cuda_graph": True}, "a CUDA graph cannot"),
      ({"gamma": float("nan")}, r"gamma must be a number in \[0, 1\]"),
      ({"use_stage": "no"}, "use_stage must be True or False, got 'no'"),
      ({"allow_digit_actions": 2}, "allow_digit_actions must be True or"),
@@ -92,3 +94,19 @@ def test_the_model_config_is_the_network_s_part():
             config.task) == (32, True, False, "arithmetic")
 
 
+
+
+def test_the_entropy_weight_falls_in_a_line_to_entropy_final():
+    config = TrainConfig(entropy_coef=0.05, entropy_final=0.01,
+                         max_episodes=100_000)
+    # by hand: 0.05 + (0.01 - 0.05) * done, done capped at 1
+    assert config.entropy_weight(0) == 0.05
+    assert config.entropy_weight(50_000) == pytest.approx(0.03)
+    assert config.entropy_weight(75_000) == pytest.approx(0.02)
+    assert config.entropy_weight(100_000) == pytest.approx(0.01)
+    assert config.entropy_weight(150_000) == pytest.approx(0.01)
+
+
+def test_without_entropy_final_the_weight_stays_put():
+    config = TrainConfig(entropy_coef=0.05)
+    assert {config.entropy_weight(n) for n in (0, 10**5, 10**7)} == {0.05}

@@ -597,6 +597,12 @@ def test_a_train_step_passes_the_whole_config_on(monkeypatch):
     config = dataclasses.replace(config, n_step=2, gae_lambda=1.0)
     train_module.train_step(model, optimizer, config, problems, None)
     assert seen["n_step"] == 2
+    # the annealed weight, a quarter of the way through the budget
+    config = dataclasses.replace(config, entropy_final=0.01,
+                                 max_episodes=1_000)
+    train_module.train_step(model, optimizer, config, problems, None,
+                            episodes=250)
+    assert seen["entropy_coef"] == pytest.approx(0.04)
 
 
 def test_a_train_step_samples_with_the_generator_it_is_given():
