@@ -106,6 +106,10 @@ EXPRESSION_VARIANTS: dict[str, tuple[str, dict]] = {
     "terms-x4": ("the potential's weight 4", {"progress_scale": 4.0}),
     "d32": ("a GRU half as wide (d = 32)", {"d_model": 32}),
     "d128": ("a GRU twice as wide (d = 128)", {"d_model": 128}),
+    "entropy-0.01": ("the entropy weight 0.01 (default 0.05)",
+                     {"entropy_coef": 0.01}),
+    "entropy-anneal": ("the entropy weight falling from 0.05 to 0",
+                       {"entropy_final": 0.0}),
 }
 READER_VARIANTS: dict[str, tuple[str, dict]] = {
     "default": ("the reader's defaults: a local encoder, the move "
