@@ -174,17 +174,14 @@ def train_step(
     config: TrainConfig, problems: Problems,
     generator: torch.Generator | None, episodes: int = 0,
 ) -> dict:
-    """Roll out one batch and take one update, ``episodes`` episodes
-    into training (they set the entropy weight); return tensor
-    metrics."""
+    """Roll out one batch, take one update; return tensor metrics."""
     batch = a2c.rollout(
         model, problems, make_score(config, model.task),
         generator=generator,
     )
     loss, info = a2c.a2c_loss(
         batch, gamma=config.gamma, value_coef=config.value_coef,
-        entropy_coef=config.entropy_weight(episodes),
-        baseline=config.baseline,
+        entropy_coef=config.entropy_weight(episodes), baseline=config.baseline,
         group_size=config.group_size, gae_lambda=config.gae_lambda,
         n_step=config.n_step,
     )
