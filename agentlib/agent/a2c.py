@@ -58,7 +58,6 @@ class Rollout:
 def rollout(
     model: Policy, problems: Problems, score: Score | None = None,
     greedy: bool = False, generator: torch.Generator | None = None,
-    until_done: bool = False,
 ) -> Rollout:
     """Run one episode per problem for the task's horizon, batched.
 
@@ -67,9 +66,6 @@ def rollout(
     state. The default scores exact match alone; training passes the
     configured shaping (``train.make_score``). The machine is the
     policy's task's (``model.task``).
-
-    With ``until_done`` it ends once :func:`all_done`, since later steps
-    change no state; greedy only, as a sampled step draws numbers.
     """
     task = model.task
     score = score or task.score
@@ -89,18 +85,9 @@ def rollout(
         reward = new_worth - worth  # (B,) the step's change in score
         worth = new_worth
         steps.append((action, log_prob, entropy, value, reward, running))
-        if until_done and all_done(state):
-            break
     # one (B, T) tensor per field, steps along the second axis
     fields = [torch.stack(column, 1) for column in zip(*steps, strict=True)]
     return Rollout(*fields, correct=task.is_correct(state, problems))
-
-
-def all_done(state: Machine) -> bool:
-    """True once every episode has ended. Critical: read on a CPU only,
-    where it costs nothing; reading a GPU's flags would make Python
-    wait for the device, which the engine never does."""
-    return state.done.device.type == "cpu" and bool(state.done.all())
 
 
 def compute_returns(

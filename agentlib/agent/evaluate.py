@@ -12,11 +12,12 @@ from collections.abc import Sequence
 
 import torch
 
-from agentlib.agent.a2c import Rollout, all_done
+from agentlib.agent.a2c import Rollout
 from agentlib.agent.model import NUM_DIGITS
 from agentlib.agent.policy import Policy, device_of
 from agentlib.errors import check_count, check_seed
 from agentlib.tasks import Problems
+from agentlib.tasks.machine import Machine
 
 NUM_EVAL = 10_000
 """Held-out problems per stage where a caller samples them."""
@@ -34,7 +35,8 @@ def play(model: Policy, problems: Problems, greedy: bool = False,
     The episodes of :func:`~agentlib.agent.a2c.rollout`, action for
     action, with nothing scored on the way: no reward, log-probability,
     entropy or value (:meth:`Policy.act`), which a score never needs.
-    ``until_done`` as there: greedy only.
+    With ``until_done`` it ends once :func:`all_done`, since later steps
+    change no state; greedy only, as a sampled step draws numbers.
     """
     task = model.task
     state = task.reset(problems)
@@ -47,6 +49,13 @@ def play(model: Policy, problems: Problems, greedy: bool = False,
         if until_done and all_done(state):
             break
     return task.is_correct(state, problems)
+
+
+def all_done(state: Machine) -> bool:
+    """True once every episode has ended. Critical: read on a CPU only,
+    where it costs nothing; reading a GPU's flags would make Python
+    wait for the device, which the engine never does."""
+    return state.done.device.type == "cpu" and bool(state.done.all())
 
 
 def greedy_correct(model: Policy, problems: Problems

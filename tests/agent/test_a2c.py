@@ -1,6 +1,5 @@
 """Tests for agent.a2c: rollouts, returns, masked losses, update."""
 
-import dataclasses
 import functools
 
 import pytest
@@ -17,7 +16,18 @@ from agentlib.tasks import expressions as ex
 SOLUTIONS = ("MUL ADD ANS", "MUL ADD SUB ANS", "MUL ADD STO MUL RCL ANS")
 
 
-class Oracle(nn.Module):
+class ActsAsScored:
+    """A fake policy's ``act``: the action and next state its
+    ``get_action_and_value`` returns."""
+
+    def act(self, h, prev_action, greedy=False, generator=None, obs=None):
+        """The action and next state of ``get_action_and_value``."""
+        action, *_, h = self.get_action_and_value(
+            h, prev_action, greedy=greedy, generator=generator, obs=obs)
+        return action, h
+
+
+class Oracle(ActsAsScored, nn.Module):
     """Plays a fixed program per stage (STO, a no-op here, after it)."""
 
     task = get_task("arithmetic")
@@ -46,12 +56,6 @@ class Oracle(nn.Module):
         ones = torch.ones(len(h))
         h = h + torch.tensor([0, 1])
         return action, self.bias * ones, ones, self.bias * ones, h
-
-    def act(self, h, prev_action, greedy=False, generator=None, obs=None):
-        """The action and next state of ``get_action_and_value``."""
-        action, *_, h = self.get_action_and_value(
-            h, prev_action, greedy=greedy, generator=generator, obs=obs)
-        return action, h
 
 
 def test_oracle_rollout_masks_after_ans_and_rewards_once():
@@ -359,7 +363,7 @@ def test_the_entropy_bonus_alone_flattens_the_policy():
     assert after[0] < before[0] and after[1] > before[1]
 
 
-class Recorder(nn.Module):
+class Recorder(ActsAsScored, nn.Module):
     """Plays a fixed program on every problem and records what the
     rollout hands it: the observation and the generator at each step."""
 
@@ -388,12 +392,6 @@ class Recorder(nn.Module):
         ones = torch.ones(len(h))
         return (torch.full((len(h),), tool), 0 * ones, ones, 0 * ones,
                 h + 1)
-
-    def act(self, h, prev_action, greedy=False, generator=None, obs=None):
-        """The action and next state of ``get_action_and_value``."""
-        action, *_, h = self.get_action_and_value(
-            h, prev_action, greedy=greedy, generator=generator, obs=obs)
-        return action, h
 
 
 def test_a_rollout_hands_the_policy_each_observation_and_generator():
@@ -504,23 +502,3 @@ def test_an_update_clips_to_a_norm_of_one_by_default():
     assert policy.logits.grad.tolist() == pytest.approx([0.6, 0.8, 0.0])
     assert policy.logits.tolist() == pytest.approx([-0.6, -0.8, 0.0])
 
-
-def test_until_done_stops_when_the_last_episode_ends():
-    problems = arithmetic.problems_from_contexts([[3, 4, 5], [3, 4, 6]])
-    full = a2c.rollout(Oracle(), problems)
-    short = a2c.rollout(Oracle(), problems, until_done=True)
-    assert full.action.shape == (2, 6) and short.action.shape == (2, 3)
-    assert short.correct.tolist() == full.correct.tolist() == [True, True]
-    assert short.reward.tolist() == full.reward[:, :3].tolist()
-    # while one episode runs, every step is taken
-    mixed = arithmetic.problems_from_contexts([[3, 4, 5], [3, 4, 5, 2, 6]])
-    batch = a2c.rollout(Oracle(), mixed, until_done=True)
-    assert batch.action.shape == (2, 6)
-
-
-def test_all_done_reads_no_flags_off_the_cpu():
-    state = arithmetic.reset(arithmetic.problems_from_contexts([[3, 4, 5]]))
-    assert not a2c.all_done(state)
-    assert a2c.all_done(dataclasses.replace(state, done=~state.done))
-    on_meta = torch.ones(1, dtype=torch.bool, device="meta")
-    assert not a2c.all_done(dataclasses.replace(state, done=on_meta))

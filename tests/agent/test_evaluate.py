@@ -1,5 +1,7 @@
 """Tests for agent.evaluate: greedy exact match per stage."""
 
+import dataclasses
+
 import pytest
 import torch
 
@@ -125,3 +127,37 @@ def test_play_draws_the_rollouts_samples_in_the_same_order():
     rolled = a2c.rollout(model, problems, generator=rollout_draws)
     assert torch.equal(played, rolled.correct)
     assert torch.equal(draws.get_state(), rollout_draws.get_state())
+
+
+class CountingOracle(Oracle):
+    """The oracle, counting the steps it is asked to act."""
+
+    def __init__(self):
+        super().__init__()
+        self.steps = 0
+
+    def act(self, *args, **kwargs):
+        self.steps += 1
+        return super().act(*args, **kwargs)
+
+
+def test_until_done_stops_when_the_last_episode_ends():
+    problems = arithmetic.problems_from_contexts([[3, 4, 5], [3, 4, 6]])
+    full, short = CountingOracle(), CountingOracle()
+    whole = evaluate.play(full, problems, greedy=True)
+    cut = evaluate.play(short, problems, greedy=True, until_done=True)
+    assert full.steps == 6 and short.steps == 3
+    assert cut.tolist() == whole.tolist() == [True, True]
+    # while one episode runs, every step is taken
+    mixed = arithmetic.problems_from_contexts([[3, 4, 5], [3, 4, 5, 2, 6]])
+    oracle = CountingOracle()
+    evaluate.play(oracle, mixed, greedy=True, until_done=True)
+    assert oracle.steps == 6
+
+
+def test_all_done_reads_no_flags_off_the_cpu():
+    state = arithmetic.reset(arithmetic.problems_from_contexts([[3, 4, 5]]))
+    assert not evaluate.all_done(state)
+    assert evaluate.all_done(dataclasses.replace(state, done=~state.done))
+    on_meta = torch.ones(1, dtype=torch.bool, device="meta")
+    assert not evaluate.all_done(dataclasses.replace(state, done=on_meta))

@@ -9,7 +9,7 @@ from agentlib.agent.model import ActorCritic, ActorCriticConfig
 from agentlib.errors import AgentlibError
 from agentlib.experiments import inspection
 from agentlib.tasks import arithmetic
-from tests.agent.test_a2c import Oracle
+from tests.agent.test_a2c import ActsAsScored, Oracle
 
 STAGE_2 = ["MUL", "ADD", "STO", "MUL", "RCL", "ANS"]
 
@@ -107,7 +107,7 @@ CHOSEN = torch.tensor([  # the probability it gives each chosen tool
 ])
 
 
-class ScriptedAgent(ActorCritic):
+class ScriptedAgent(ActsAsScored, ActorCritic):
     """Writes the solver of the stage it is told, whatever the digits;
     its state is (told stage, step)."""
 
@@ -125,12 +125,6 @@ class ScriptedAgent(ActorCritic):
         h = torch.stack([stage, step + 1], 1).float()
         log_prob = CHOSEN[stage, step].log()
         return SOLVERS[stage, step], log_prob, zeros, zeros, h
-
-    def act(self, h, prev_action, greedy=False, generator=None, obs=None):
-        """The action and next state of ``get_action_and_value``."""
-        action, *_, h = self.get_action_and_value(
-            h, prev_action, greedy=greedy, generator=generator, obs=obs)
-        return action, h
 
 
 def test_stage_swap_by_hand_on_every_d_and_e():
