@@ -161,3 +161,42 @@ def test_all_done_reads_no_flags_off_the_cpu():
     assert evaluate.all_done(dataclasses.replace(state, done=~state.done))
     on_meta = torch.ones(1, dtype=torch.bool, device="meta")
     assert not evaluate.all_done(dataclasses.replace(state, done=on_meta))
+
+
+@pytest.mark.parametrize("task", ["arithmetic", "expressions"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_rows_episode_is_the_same_in_any_batch(task, seed):
+    # what scoring stage by stage rests on, sampled on random networks:
+    # each stage's rows played alone act, score and value as they do
+    # inside the whole batch, to the last bit
+    torch.manual_seed(seed)
+    model = ActorCritic(ActorCriticConfig(d_model=16, task=task))
+    problems = model.task.evaluation_problems(300, seed=seed)
+    with torch.no_grad():
+        whole = a2c.rollout(model, problems, greedy=True)
+        for stage in model.task.stages:
+            rows = (problems.stage == stage).nonzero().squeeze(1)
+            alone = a2c.rollout(model, evaluate.take_rows(problems, rows),
+                                greedy=True)
+            for name in ("action", "log_prob", "value", "correct"):
+                assert torch.equal(getattr(alone, name),
+                                   getattr(whole, name)[rows])
+    accuracy = evaluate.accuracy_by_stage(whole.correct, problems.stage,
+                                          len(model.task.stages))
+    assert evaluate.greedy_accuracy(model, problems) == accuracy
+
+
+def test_each_stage_ends_with_its_own_episodes():
+    problems = arithmetic.problems_from_contexts(
+        [[3, 4, 5], [3, 4, 5, 2, 6], [3, 4, 6]])
+    oracle = CountingOracle()
+    assert evaluate.greedy_accuracy(oracle, problems) == [1.0, None, 1.0]
+    # stage 0 ends after its 3 steps, not the 6 that stage 2 needs
+    assert oracle.steps == 3 + 6
+
+
+def test_take_rows_keeps_the_chosen_problems_in_order():
+    problems = ex.problems_from_expressions(["3+4*5", "2*3", "9-1-1"])
+    taken = evaluate.take_rows(problems, torch.tensor([2, 0]))
+    assert taken.target.tolist() == [7, 23]
+    assert taken.horizon == problems.horizon
