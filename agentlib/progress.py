@@ -47,22 +47,26 @@ class LiveProgress:
         self.handle = None
         self.last_shown = float("-inf")
         self.last_line = ""
+        self.held_back = False
+        """True while the latest line has not been shown."""
 
     def __call__(self, record: Mapping) -> None:
         """Show ``record`` if enough time passed since the last line."""
-        self.last_line = self.describe(record)
+        self.last_line, self.held_back = self.describe(record), True
         now = time.monotonic()
         if now - self.last_shown >= self.every_seconds:
             self._show(self.last_line)
             self.last_shown = now
 
     def close(self) -> None:
-        """Show the final line, whatever the time since the last one."""
-        if self.last_line:
+        """Show the final line if it was held back, whatever the time
+        since the last one; a line already shown is not shown twice."""
+        if self.held_back:
             self._show(self.last_line)
 
     def _show(self, line: str) -> None:
         """Update the display in a kernel; print a line elsewhere."""
+        self.held_back = False
         if not in_jupyter_kernel():
             print(line, flush=True)
             return

@@ -25,6 +25,19 @@ def test_prints_plain_lines_outside_a_kernel(capsys):
     assert capsys.readouterr().out == "update 1\nupdate 3\n"
 
 
+def test_close_does_not_repeat_a_line_already_shown(capsys):
+    progress = LiveProgress(every_seconds=0)
+    for update in range(1, 3):
+        progress({"update": update})
+    progress.close()
+    assert capsys.readouterr().out == "update 1\nupdate 2\n"
+
+
+def test_close_shows_nothing_before_the_first_record(capsys):
+    LiveProgress().close()
+    assert capsys.readouterr().out == ""
+
+
 def test_in_a_kernel_the_line_is_text_not_a_quoted_string(monkeypatch):
     import IPython.display
 
