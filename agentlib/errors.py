@@ -85,3 +85,13 @@ def check_seed(seed: int, room: int = 0) -> int:
             f"seed must be an integer >= 0 and < {limit}, got {seed!r}"
         )
     return seed
+
+
+def check_unique(flag: str, values: list) -> list:
+    """Return ``values`` if none is repeated, else raise."""
+    repeated = [str(v) for v in dict.fromkeys(values) if values.count(v) > 1]
+    if repeated:
+        raise AgentlibError(
+            f"{flag} lists {', '.join(repeated)} more than once"
+        )
+    return values

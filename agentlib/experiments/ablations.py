@@ -41,7 +41,12 @@ from agentlib.devices import (
     device_arg,
     resolve_device,
 )
-from agentlib.errors import AgentlibError, check_choice, check_seed
+from agentlib.errors import (
+    AgentlibError,
+    check_choice,
+    check_seed,
+    check_unique,
+)
 from agentlib.experiments import ablation_summary, measured
 from agentlib.experiments.ablation_tables import (
     format_table,
@@ -343,16 +348,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also write every run and the summary as JSON")
     parser.add_argument("--json", action="store_true",
                         help="end with one JSON line: the summary")
-
-
-def check_unique(flag: str, values: list) -> list:
-    """Return ``values`` if none is repeated, else raise."""
-    repeated = [str(v) for v in dict.fromkeys(values) if values.count(v) > 1]
-    if repeated:
-        raise AgentlibError(
-            f"{flag} lists {', '.join(repeated)} more than once"
-        )
-    return values
 
 
 def check_args(args: argparse.Namespace) -> None:

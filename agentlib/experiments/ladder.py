@@ -26,7 +26,7 @@ import torch
 from agentlib.agent.evaluate import greedy_correct
 from agentlib.agent.policy import Policy
 from agentlib.agent.train import TrainConfig, train
-from agentlib.errors import AgentlibError, check_seed
+from agentlib.errors import check_seed, check_unique
 from agentlib.experiments import measured
 from agentlib.experiments.controller import OneBitController
 from agentlib.tasks import expressions as ex
@@ -149,8 +149,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """Score every rung at every length and print the table."""
-    if len(set(args.seeds)) != len(args.seeds):
-        raise AgentlibError("--seeds lists a seed more than once")
+    check_unique("--seeds", args.seeds)
     for seed in args.seeds:
         check_seed(seed)
     if args.out:

@@ -28,7 +28,7 @@ from agentlib.agent.train import (
     train,
 )
 from agentlib.devices import describe_device, resolve_device
-from agentlib.errors import AgentlibError, check_count, check_seed
+from agentlib.errors import check_count, check_seed, check_unique
 from agentlib.experiments import measured
 from agentlib.experiments.ablations import (
     check_variants,
@@ -189,8 +189,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def check_args(args: argparse.Namespace) -> None:
     """Refuse bad flags before anything trains."""
     check_variants(args.variants)
-    if len(set(args.seeds)) != len(args.seeds):
-        raise AgentlibError("--seeds lists a seed more than once")
+    check_unique("--seeds", args.seeds)
     for seed in args.seeds:
         check_seed(seed, room=FINAL_EVAL_SEED)
     check_count("--budget", args.budget)

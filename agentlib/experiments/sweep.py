@@ -18,11 +18,10 @@ from dataclasses import replace
 
 from agentlib.agent.config import TrainConfig
 from agentlib.agent.train import train
-from agentlib.errors import AgentlibError, check_seed
+from agentlib.errors import AgentlibError, check_seed, check_unique
 from agentlib.experiments import measured
 from agentlib.experiments.ablations import (
     FINAL_EVAL_SEED,
-    check_unique,
     check_variants,
     in_order,
     run_record,

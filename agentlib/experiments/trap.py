@@ -26,9 +26,8 @@ from agentlib.agent.train import (
     train,
 )
 from agentlib.devices import resolve_device
-from agentlib.errors import check_choice, check_seed
+from agentlib.errors import check_choice, check_seed, check_unique
 from agentlib.experiments import measured
-from agentlib.experiments.ablations import check_unique
 from agentlib.experiments.trap_controls import (
     CONTROLS,
     mean_entropy,

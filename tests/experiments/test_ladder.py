@@ -2,6 +2,7 @@
 
 import torch
 
+from agentlib import cli
 from agentlib.experiments import ladder, planning
 from agentlib.experiments.controller import OneBitController
 
@@ -43,3 +44,11 @@ def test_the_table_marks_bounds_and_reads_the_worst_seed():
                                 "/", "75.0%"]
     assert lines[6].split()[1] == "<=50.0%"  # 6 operands: a bound
     assert max(map(len, lines)) <= 79
+
+
+def test_bad_flags_are_refused_before_anything_trains(capsys):
+    assert cli.main(["ladder", "--seeds", "1", "2", "1"]) == 2
+    assert cli.main(["ladder", "--seeds", "-1"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].endswith("--seeds lists 1 more than once")
+    assert "seed must be an integer >= 0" in err[1]
