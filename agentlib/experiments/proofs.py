@@ -120,7 +120,9 @@ def invariant_holds(digits: list[int], operators: str) -> bool:
     """Whether, along :func:`solution` of an expression, ``mem`` plus
     or minus ``acc`` (by the sign read before the product being built)
     is the value of the operands read, after every tool that leaves
-    ``acc`` full, and the answer is the expression's value."""
+    ``acc`` full, and the answer is the expression's value. Each tool
+    does what the machine's does: ``POP-`` subtracts whatever the sign
+    read, so a program that pops with the wrong sign fails."""
     acc, mem, sign, i = None, 0, 1, 0
     for tool in ex.solution(operators):
         if tool == "ANS":
@@ -130,7 +132,7 @@ def invariant_holds(digits: list[int], operators: str) -> bool:
                                          else 1)
             continue
         if tool in ("POP+", "POP-"):
-            acc, mem, sign = mem + sign * acc, 0, 1
+            acc, mem, sign = mem + (acc if tool == "POP+" else -acc), 0, 1
         else:
             x = digits[i]
             acc = {"LOAD": x, "MUL": (acc or 0) * x, "ADD": (acc or 0) + x,

@@ -31,6 +31,17 @@ def test_the_invariant_fails_for_a_wrong_program(monkeypatch):
     assert not proofs.invariant_holds([3, 4, 5], "-*")
 
 
+def test_the_invariant_fails_for_a_pop_with_the_wrong_sign(monkeypatch):
+    right = proofs.ex.solution
+    flipped = {"POP+": "POP-", "POP-": "POP+"}
+    monkeypatch.setattr(proofs.ex, "solution", lambda operators: [
+        flipped.get(tool, tool) for tool in right(operators)])
+    assert not proofs.invariant_holds([3, 4, 5], "-*")
+    assert not proofs.invariant_holds([3, 4, 5, 6], "+*-")
+    # b * c = 0: either sign gives the value, as the machine would
+    assert proofs.invariant_holds([3, 0, 5], "-*")
+
+
 @pytest.mark.parametrize("n, steps", [(2, 3), (3, 6), (4, 7), (5, 10),
                                       (8, 15)])
 def test_the_longest_solution_by_hand(n, steps):
