@@ -3,7 +3,8 @@
 Part IV's agent reads, at every step, the operator before and after the
 cursor's operand and whether ``acc`` and ``mem`` are empty
 (:func:`agentlib.tasks.expression_views.observe`). Given that, these
-rules, tried in order, solve every expression:
+rules, tried in order, solve every expression (on every pattern up to
+9 operands they play the proven solution, :func:`plays_the_solution`):
 
 1. ``acc`` is empty: ``LOAD``;
 2. the operator before the operand is ``*``: ``MUL``;
@@ -22,6 +23,8 @@ with ``+``: the same table without memory. Neither learns anything.
 import torch
 import torch.nn as nn
 
+from agentlib.agent.a2c import rollout
+from agentlib.agent.evaluate import decode_programs
 from agentlib.agent.policy import Step
 from agentlib.tasks import Problems, get_task
 from agentlib.tasks import expression_views as views
@@ -92,3 +95,17 @@ class OneBitController(nn.Module):
         tool = decide(obs, h, self.memory)
         pushed = tool == ex.PUSH
         return tool, torch.where(pushed, obs[:, 0] == ex.MINUS, h)
+
+
+def plays_the_solution(num_operands: int) -> bool:
+    """Whether the controller's greedy program, on every operator
+    pattern of ``num_operands``, is exactly :func:`ex.solution`'s. It
+    reads no digits, so one digit tuple per pattern shows its program;
+    the solution is right on every tuple (chapter 8's induction)."""
+    ones = torch.ones(1, num_operands, dtype=torch.long)
+    problems = ex.pattern_problems(num_operands, ones)
+    played = decode_programs(rollout(OneBitController(), problems,
+                                     greedy=True), ex.TOOLS)
+    expected = [ex.solution(name[1::2])
+                for name in ex.pattern_names(num_operands)]
+    return played == expected

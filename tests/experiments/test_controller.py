@@ -4,7 +4,11 @@ import pytest
 import torch
 
 from agentlib.agent.a2c import rollout
-from agentlib.experiments.controller import OneBitController, decide
+from agentlib.experiments.controller import (
+    OneBitController,
+    decide,
+    plays_the_solution,
+)
 from agentlib.tasks import expressions as ex
 
 # observation ids: left operator 0-4 (+ - * start end), right 5-8
@@ -61,3 +65,13 @@ def test_the_controller_scores_a_given_action():
     _, wrong, _, _, _ = controller.get_action_and_value(
         h, None, action=torch.tensor([ex.ADD]), obs=reading)
     assert right.item() == 0.0 and wrong.item() == float("-inf")
+
+
+def test_the_controller_plays_the_solution_on_every_pattern():
+    # every operator pattern of 2 to 7 operands (the chapter: up to 9)
+    assert all(plays_the_solution(n) for n in range(2, 8))
+
+
+def test_a_controller_that_strays_is_caught(monkeypatch):
+    monkeypatch.setattr(ex, "solution", lambda operators: ["LOAD", "ANS"])
+    assert not plays_the_solution(2)
