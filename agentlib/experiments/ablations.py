@@ -98,8 +98,9 @@ EXPRESSION_VARIANTS: dict[str, tuple[str, dict]] = {
                       {"task": "expressions-start"}),
     "curriculum": ("a curriculum: 2 operands first, then 3, ...",
                    {"curriculum": "mastery"}),
-    "invariant": ("the potential set to 0 at the end (Ng et al.)",
-                  {"shaping": "terms-invariant"}),
+    "invariant": ("the potential set to 0 at the end, and no discount:"
+                  " Ng et al.'s form",
+                  {"shaping": "terms-invariant", "gamma": 1.0}),
     "prefix-shaping": ("the looser potential: any prefix's value",
                        {"shaping": "progress"}),
     "no-shaping": ("no shaping, a million episodes",
