@@ -98,8 +98,7 @@ EXPRESSION_VARIANTS: dict[str, tuple[str, dict]] = {
                       {"task": "expressions-start"}),
     "curriculum": ("a curriculum: 2 operands first, then 3, ...",
                    {"curriculum": "mastery"}),
-    "invariant": ("the potential set to 0 at the end, and no discount:"
-                  " Ng et al.'s form",
+    "invariant": ("potential 0 at the end, no discount (Ng et al.)",
                   {"shaping": "terms-invariant", "gamma": 1.0}),
     "prefix-shaping": ("the looser potential: any prefix's value",
                        {"shaping": "progress"}),
