@@ -23,7 +23,7 @@ same problem (Kool et al., 2019, "Buy 4 REINFORCE samples").
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 import torch
 import torch.nn as nn
@@ -36,6 +36,8 @@ from agentlib.tasks.machine import Machine
 
 BASELINES = ("value", "loo")
 Baseline = Literal["value", "loo"]
+Batch = TypeVar("Batch")
+"""A dataclass of (B, ...) tensors, such as problems or a rollout."""
 Score = Callable[[Machine, Problems], torch.Tensor]
 """A state's worth: (B,) from the machine's state and the problems."""
 
@@ -189,11 +191,16 @@ def leave_one_out_baseline(
 
 def repeat_problems(problems: Problems, group_size: int) -> Problems:
     """Repeat each problem ``group_size`` times in consecutive rows."""
-    return dataclasses.replace(problems, **{
-        field.name: value.repeat_interleave(group_size, 0)
-        for field in dataclasses.fields(problems)
-        if torch.is_tensor(value := getattr(problems, field.name))
-    })
+    rows = torch.arange(len(problems), device=problems.target.device)
+    return take_rows(problems, rows.repeat_interleave(group_size))
+
+
+def take_rows(batch: Batch, rows: torch.Tensor) -> Batch:
+    """A batch (problems, a rollout: a dataclass of (B, ...) tensors)
+    cut to ``rows``, (R,) indices or a (B,) mask, in that order."""
+    return dataclasses.replace(batch, **{
+        field.name: value[rows] for field in dataclasses.fields(batch)
+        if torch.is_tensor(value := getattr(batch, field.name))})
 
 
 def masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

@@ -8,12 +8,11 @@ match is reported beside it. Curriculum checks use fresh samples. The
 problems come from the policy's task (``model.task``).
 """
 
-import dataclasses
 from collections.abc import Sequence
 
 import torch
 
-from agentlib.agent.a2c import Rollout
+from agentlib.agent.a2c import Rollout, take_rows
 from agentlib.agent.model import NUM_DIGITS
 from agentlib.agent.policy import Policy, device_of
 from agentlib.errors import check_count, check_seed
@@ -111,13 +110,6 @@ def greedy_accuracy(model: Policy, problems: Problems) -> list[float]:
         rows = (problems.stage == stage).nonzero().squeeze(1)
         correct[rows] = greedy_correct(model, take_rows(problems, rows))
     return accuracy_by_stage(correct, problems.stage, num_stages)
-
-
-def take_rows(problems: Problems, rows: torch.Tensor) -> Problems:
-    """The problems at the (R,) row indices ``rows``, as a batch."""
-    return dataclasses.replace(problems, **{
-        field.name: value[rows] for field in dataclasses.fields(problems)
-        if torch.is_tensor(value := getattr(problems, field.name))})
 
 
 def test_accuracy(model: Policy, num: int = EVERY,

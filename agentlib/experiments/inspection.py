@@ -9,12 +9,11 @@ Most of them read the first task (:mod:`agentlib.tasks.arithmetic`);
 :func:`trace_agent` reads any.
 """
 
-import dataclasses
 from collections.abc import Sequence
 
 import torch
 
-from agentlib.agent.a2c import rollout
+from agentlib.agent.a2c import rollout, take_rows
 from agentlib.agent.evaluate import (
     accuracy_by_stage,
     decode_programs,
@@ -196,9 +195,7 @@ def greedy_failures(model: ActorCritic, stage: int) -> list[dict]:
     batch = rollout(model, problems, greedy=True)
     wrong = ~batch.correct
     # decode the missed episodes only, not all 100,000
-    missed = dataclasses.replace(batch, **{
-        field.name: getattr(batch, field.name)[wrong]
-        for field in dataclasses.fields(batch)})
+    missed = take_rows(batch, wrong)
     rows = []
     for context, target, program in zip(
             problems.context[wrong, :3 + stage].tolist(),

@@ -143,6 +143,21 @@ def test_repeat_problems_keeps_groups_together():
     assert grouped.target.tolist() == [5] * 3 + [4 * 5 + 6 - 7] * 3
 
 
+def test_take_rows_keeps_the_chosen_problems_in_order():
+    problems = ex.problems_from_expressions(["3+4*5", "2*3", "9-1-1"])
+    taken = a2c.take_rows(problems, torch.tensor([2, 0]))
+    assert taken.target.tolist() == [7, 23]
+    assert taken.horizon == problems.horizon
+
+
+def test_take_rows_cuts_every_field_of_a_rollout_by_a_mask():
+    problems = arithmetic.problems_from_contexts([[1, 2, 3], [4, 5, 6]])
+    batch = a2c.rollout(Oracle(), problems, greedy=True)
+    kept = a2c.take_rows(batch, torch.tensor([False, True]))
+    assert kept.action.tolist() == batch.action[1:].tolist()
+    assert kept.correct.tolist() == [True]
+
+
 def test_unknown_baseline_raises():
     with pytest.raises(AgentlibError, match="unknown baseline"):
         a2c.a2c_loss(rollout_with_leaves(), baseline="mean")

@@ -176,7 +176,7 @@ def test_a_rows_episode_is_the_same_in_any_batch(task, seed):
         whole = a2c.rollout(model, problems, greedy=True)
         for stage in model.task.stages:
             rows = (problems.stage == stage).nonzero().squeeze(1)
-            alone = a2c.rollout(model, evaluate.take_rows(problems, rows),
+            alone = a2c.rollout(model, a2c.take_rows(problems, rows),
                                 greedy=True)
             for name in ("action", "log_prob", "value", "correct"):
                 assert torch.equal(getattr(alone, name),
@@ -193,10 +193,3 @@ def test_each_stage_ends_with_its_own_episodes():
     assert evaluate.greedy_accuracy(oracle, problems) == [1.0, None, 1.0]
     # stage 0 ends after its 3 steps, not the 6 that stage 2 needs
     assert oracle.steps == 3 + 6
-
-
-def test_take_rows_keeps_the_chosen_problems_in_order():
-    problems = ex.problems_from_expressions(["3+4*5", "2*3", "9-1-1"])
-    taken = evaluate.take_rows(problems, torch.tensor([2, 0]))
-    assert taken.target.tolist() == [7, 23]
-    assert taken.horizon == problems.horizon
