@@ -15,6 +15,7 @@ from agentlib.agent.curriculum import Curriculum
 from agentlib.agent.model import ActorCriticConfig
 from agentlib.agent.reader import (
     READ_VIEWS,
+    READER_DEFAULTS,
     Encoder,
     HeadStep,
     MoveFrom,
@@ -184,12 +185,17 @@ class TrainConfig:
 
     @classmethod
     def for_task(cls, task: str, **changes) -> "TrainConfig":
-        """The defaults of ``task`` (its ``defaults`` over the book's),
-        with ``changes``."""
-        return cls(task=task, **{**get_task(task).defaults, **changes})
+        """The defaults of ``task`` (its ``defaults`` over the book's,
+        and the policy's over those), with ``changes``."""
+        policy = changes.get("policy", cls.policy)
+        return cls(task=task, **{**get_task(task).defaults,
+                                 **POLICY_DEFAULTS.get(policy, {}),
+                                 **changes})
 
 
 POLICIES = ("gru", "digit-blind", "open-loop", "reader")
+POLICY_DEFAULTS = {"reader": READER_DEFAULTS}
+"""Changes a policy makes to its task's defaults (the reader's)."""
 FINAL_EVAL_SEED = 10_000
 """The final evaluation draws its problems from ``seed + 10_000``."""
 CHECK_SEED = 5_000

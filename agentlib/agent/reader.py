@@ -35,6 +35,10 @@ from agentlib.tasks import Problems, TaskName, get_task
 
 READ_VIEWS = {"expressions": "expressions-read"}
 """The task each reader acts in: its task's ``read`` view."""
+READER_DEFAULTS = {"entropy_final": None}
+"""The reader's changes to its task's defaults: its entropy weight
+stays constant (Part V measured it so; the anneal of chapter 9 is the
+step agent's)."""
 Encoder = Literal["local", "bidirectional"]
 ENCODERS = ("local", "bidirectional")
 """How the tokens are read: a window of 3 (``local``), or a

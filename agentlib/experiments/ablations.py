@@ -94,8 +94,9 @@ EXPRESSION_VARIANTS: dict[str, tuple[str, dict]] = {
                     {"gamma": 1.0}),
     "early-stop": ("the discount, but stop at the first greedy success",
                    {"stop_rule": "greedy", "max_episodes": 150_000}),
-    "read-at-start": ("the expression read once, in the first state",
-                      {"task": "expressions-start"}),
+    "read-at-start": ("read once, in the first state (entropy weight "
+                      "0.05)",
+                      {"task": "expressions-start", "entropy_final": None}),
     "curriculum": ("a curriculum: 2 operands first, then 3, ...",
                    {"curriculum": "mastery"}),
     "invariant": ("potential 0 at the end, no discount (Ng et al.)",
@@ -111,10 +112,10 @@ EXPRESSION_VARIANTS: dict[str, tuple[str, dict]] = {
     "terms-x4": ("the potential's weight 4", {"progress_scale": 4.0}),
     "d32": ("a GRU half as wide (d = 32)", {"d_model": 32}),
     "d128": ("a GRU twice as wide (d = 128)", {"d_model": 128}),
-    "entropy-0.01": ("the entropy weight 0.01 (default 0.05)",
-                     {"entropy_coef": 0.01}),
-    "entropy-anneal": ("the entropy weight falling from 0.05 to 0",
-                       {"entropy_final": 0.0}),
+    "entropy-0.05": ("the entropy weight held at 0.05, not falling",
+                     {"entropy_final": None}),
+    "entropy-0.01": ("the entropy weight held at 0.01",
+                     {"entropy_coef": 0.01, "entropy_final": None}),
 }
 READER_VARIANTS: dict[str, tuple[str, dict]] = {
     "default": ("the reader's defaults: a local encoder, the move "

@@ -110,3 +110,17 @@ def test_the_entropy_weight_falls_in_a_line_to_entropy_final():
 def test_without_entropy_final_the_weight_stays_put():
     config = TrainConfig(entropy_coef=0.05)
     assert {config.entropy_weight(n) for n in (0, 10**5, 10**7)} == {0.05}
+
+
+def test_the_step_agent_anneals_its_entropy_and_the_reader_does_not():
+    step = TrainConfig.for_task("expressions")
+    reader = TrainConfig.for_task("expressions", policy="reader")
+    assert (step.entropy_coef, step.entropy_final) == (0.05, 0.0)
+    assert (reader.entropy_coef, reader.entropy_final) == (0.05, None)
+    assert TrainConfig.for_task("arithmetic").entropy_final is None
+
+
+def test_a_change_overrides_the_policy_s_defaults():
+    config = TrainConfig.for_task("expressions", policy="reader",
+                                  entropy_final=0.0)
+    assert config.entropy_final == 0.0
