@@ -94,6 +94,9 @@ EXPRESSION_VARIANTS: dict[str, tuple[str, dict]] = {
                     {"gamma": 1.0}),
     "early-stop": ("the discount, but stop at the first greedy success",
                    {"stop_rule": "greedy", "max_episodes": 150_000}),
+    "early-constant": ("the early stop, the entropy weight held at 0.05",
+                       {"stop_rule": "greedy", "max_episodes": 150_000,
+                        "entropy_final": None}),
     "read-at-start": ("read once, in the first state (entropy weight "
                       "0.05)",
                       {"task": "expressions-start", "entropy_final": None}),
