@@ -183,8 +183,8 @@ class ExpressionTask:
     the choice between ``PUSH`` and ``POP`` that decides long
     expressions; the discount makes a step that does nothing cost
     something; the entropy weight falls to 0 over the budget, so the
-    sampled policy ends as sure as the greedy one (chapter 9 measures
-    each)."""
+    sampled policy ends nearly as sure as the greedy one (chapter 9
+    measures each)."""
 
     def __init__(self, view: str = "step"):
         """The task with the agent reading as ``view`` says."""
