@@ -43,13 +43,14 @@ def add_budget_arguments(parser: argparse.ArgumentParser) -> None:
     """Flags of ``python -m agentlib train`` for the batch, the budget,
     the reader's head, CUDA graphs and the outputs."""
     parser.add_argument("--batch-size", type=int,
-                        default=TrainConfig.batch_size,
-                        help="episodes per update (default: %(default)s)")
+                        help="episodes per update (default: the task's, "
+                        "256, or 512 for expressions)")
     parser.add_argument("--max-episodes", type=int,
                         help="training budget (default: the task's, "
                         "300,000 for arithmetic, stopping once the "
                         "sampled policy is exact on 97%% of every "
-                        "stage; 100,000 for expressions, all used)")
+                        "stage; 110,000 for expressions, all used; "
+                        "100,000 for the reader)")
     parser.add_argument("--head-step", choices=tuple(HEAD_STEPS),
                         help="the reader's head moves by tokens or by "
                         "whole operands (default: token)")
@@ -65,10 +66,10 @@ def command(args: argparse.Namespace) -> int:
     """Train with the parsed flags and report the accuracies."""
     chosen = {"shaping": args.shaping, "curriculum": args.curriculum,
               "max_episodes": args.max_episodes,
-              "head_step": args.head_step}
+              "head_step": args.head_step, "batch_size": args.batch_size}
     config = TrainConfig.for_task(
         args.task, seed=args.seed, device=args.device, policy=args.agent,
-        batch_size=args.batch_size, cuda_graph=args.cuda_graph,
+        cuda_graph=args.cuda_graph,
         **{k: v for k, v in chosen.items() if v is not None},
     )
     if args.save:

@@ -97,9 +97,10 @@ EXPRESSION_VARIANTS: dict[str, tuple[str, dict]] = {
     "early-constant": ("the early stop, the entropy weight held at 0.05",
                        {"stop_rule": "greedy", "max_episodes": 150_000,
                         "entropy_final": None}),
-    "read-at-start": ("read once, in the first state (entropy weight "
-                      "0.05)",
-                      {"task": "expressions-start", "entropy_final": None}),
+    "read-at-start": ("read once, at the start (weight 0.05, batch "
+                      "256)",
+                      {"task": "expressions-start", "entropy_final": None,
+                       "batch_size": 256, "max_episodes": 100_000}),
     "curriculum": ("a curriculum: 2 operands first, then 3, ...",
                    {"curriculum": "mastery"}),
     "invariant": ("potential 0 at the end, no discount (Ng et al.)",
@@ -115,6 +116,8 @@ EXPRESSION_VARIANTS: dict[str, tuple[str, dict]] = {
     "terms-x4": ("the potential's weight 4", {"progress_scale": 4.0}),
     "d32": ("a GRU half as wide (d = 32)", {"d_model": 32}),
     "d128": ("a GRU twice as wide (d = 128)", {"d_model": 128}),
+    "batch-256": ("batches of 256, 100,000 episodes (390 updates)",
+                  {"batch_size": 256, "max_episodes": 100_000}),
     "entropy-0.05": ("the entropy weight held at 0.05, not falling",
                      {"entropy_final": None}),
     "entropy-0.01": ("the entropy weight held at 0.01",
@@ -346,8 +349,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "equal share of the CPU threads (default: 1)")
     parser.add_argument("--max-episodes", type=int, metavar="N",
                         help="training budget of every run (default: "
-                        "the task's: 300000, or 100000 for "
-                        "expressions and the reader)")
+                        "the task's: 300000, or 110000 for "
+                        "expressions, 100000 for the reader)")
     parser.add_argument("--out", metavar="PATH",
                         help="also write every run and the summary as JSON")
     parser.add_argument("--json", action="store_true",

@@ -120,6 +120,16 @@ def test_the_step_agent_anneals_its_entropy_and_the_reader_does_not():
     assert TrainConfig.for_task("arithmetic").entropy_final is None
 
 
+def test_the_step_agent_takes_batches_of_512_and_the_reader_256():
+    step = TrainConfig.for_task("expressions")
+    reader = TrainConfig.for_task("expressions", policy="reader")
+    assert (step.batch_size, step.max_episodes, step.num_updates) == (
+        512, 110_000, 214)
+    assert (reader.batch_size, reader.max_episodes,
+            reader.num_updates) == (256, 100_000, 390)
+    assert TrainConfig.for_task("arithmetic").batch_size == 256
+
+
 def test_a_change_overrides_the_policy_s_defaults():
     config = TrainConfig.for_task("expressions", policy="reader",
                                   entropy_final=0.0)

@@ -195,7 +195,7 @@ def test_a_refactor_keeps_the_snapshot_of_two_seeded_runs(seed):
 
 def test_the_expression_task_trains_through_the_same_loop():
     config = TrainConfig.for_task("expressions", device="cpu",
-                                  max_episodes=2560, final_eval_size=100)
+                                  max_episodes=5120, final_eval_size=100)
     result = train(config)
     assert result.model.task.name == "expressions"
     # its defaults: no curriculum, so every update is at the last stage
