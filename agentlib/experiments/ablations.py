@@ -84,6 +84,12 @@ VARIANTS: dict[str, tuple[str, dict]] = {
     "digit-blind": ("the GRU without the digits: stage and length only",
                     {"policy": "digit-blind"}),
 }
+HELD_ENTROPY = {"entropy_final": None}
+"""The entropy weight held at its start, not falling to 0 as the
+expression task's defaults let it."""
+FIRST_BUDGET = {"batch_size": 256, "max_episodes": 100_000}
+"""Part IV's first batch and budget, 390 updates of 256 episodes (the
+reader's too: :data:`agentlib.agent.reader.READER_DEFAULTS`)."""
 EXPRESSION_VARIANTS: dict[str, tuple[str, dict]] = {
     "default": ("the expression task's defaults", {}),
     "first-success": ("the old rule: no discount, stop at the first "
@@ -96,11 +102,11 @@ EXPRESSION_VARIANTS: dict[str, tuple[str, dict]] = {
                    {"stop_rule": "greedy", "max_episodes": 150_000}),
     "early-constant": ("the early stop, the entropy weight held at 0.05",
                        {"stop_rule": "greedy", "max_episodes": 150_000,
-                        "entropy_final": None}),
+                        **HELD_ENTROPY}),
     "read-at-start": ("read once, at the start (weight 0.05, batch "
                       "256)",
-                      {"task": "expressions-start", "entropy_final": None,
-                       "batch_size": 256, "max_episodes": 100_000}),
+                      {"task": "expressions-start", **HELD_ENTROPY,
+                       **FIRST_BUDGET}),
     "curriculum": ("a curriculum: 2 operands first, then 3, ...",
                    {"curriculum": "mastery"}),
     "invariant": ("potential 0 at the end, no discount (Ng et al.)",
@@ -117,11 +123,11 @@ EXPRESSION_VARIANTS: dict[str, tuple[str, dict]] = {
     "d32": ("a GRU half as wide (d = 32)", {"d_model": 32}),
     "d128": ("a GRU twice as wide (d = 128)", {"d_model": 128}),
     "batch-256": ("batches of 256, 100,000 episodes (390 updates)",
-                  {"batch_size": 256, "max_episodes": 100_000}),
+                  FIRST_BUDGET),
     "entropy-0.05": ("the entropy weight held at 0.05, not falling",
-                     {"entropy_final": None}),
+                     HELD_ENTROPY),
     "entropy-0.01": ("the entropy weight held at 0.01",
-                     {"entropy_coef": 0.01, "entropy_final": None}),
+                     {"entropy_coef": 0.01, **HELD_ENTROPY}),
 }
 READER_VARIANTS: dict[str, tuple[str, dict]] = {
     "default": ("the reader's defaults: a local encoder, the move "
