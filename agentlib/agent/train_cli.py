@@ -44,7 +44,8 @@ def add_budget_arguments(parser: argparse.ArgumentParser) -> None:
     the reader's head, CUDA graphs and the outputs."""
     parser.add_argument("--batch-size", type=int,
                         help="episodes per update (default: the task's, "
-                        "256, or 512 for expressions)")
+                        "256, or 512 for expressions but 256 for the "
+                        "reader)")
     parser.add_argument("--max-episodes", type=int,
                         help="training budget (default: the task's, "
                         "300,000 for arithmetic, stopping once the "

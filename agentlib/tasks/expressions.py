@@ -184,7 +184,8 @@ class ExpressionTask:
     expressions; the discount makes a step that does nothing cost
     something; the entropy weight falls to 0 over the budget, so the
     sampled policy ends nearly as sure as the greedy one; batches of
-    512 take fewer, steadier updates (chapter 9 measures each)."""
+    512 need fewer updates, so a run takes less time (chapter 9
+    measures each)."""
 
     def __init__(self, view: str = "step"):
         """The task with the agent reading as ``view`` says."""
